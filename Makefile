@@ -1,0 +1,43 @@
+# The two set-up commands are `make run` and `make test`; everything else is a helper for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test install lint messages clean
+
+# The stamp is newer than the lock file once the environment matches it, so a second run is fast.
+$(VENV)/.installed: uv.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv sync --frozen --inexact --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compiled catalogues are build output: made from the committed .po files when those change.
+messages: install
+	DJANGO_SECRET_KEY=compilemessages-only $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+run: messages
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py ensure_local_admin
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Tests run with the production settings, which serve hashed static files from a manifest.
+STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
+staticfiles/staticfiles.json: $(STATIC_SOURCES) $(VENV)/.installed
+	DJANGO_SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --no-input -v 0
+	touch $@
+
+test: messages staticfiles/staticfiles.json
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+# Finnish without a prefix, English under /en/; the language comes from the URL only.
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+]
+
+urlpatterns += i18n_patterns(
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("bookings.urls")),
+    path("", include("services.urls")),
+    prefix_default_language=False,
+)
+
+handler404 = "aventuria.views.page_not_found"
+handler500 = "aventuria.views.server_error"

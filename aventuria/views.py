@@ -1,0 +1,65 @@
+"""Site-wide views: health check, robots.txt and the error pages.
+
+The error pages render without the database: their contact details come from the cache.
+"""
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from services.content import cached_practice
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(
+        f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain"
+    )
+
+
+def render_error(request, template_name: str, status: int) -> HttpResponse:
+    """Render an error page from the cached practice details only, never the database."""
+    context = {"practice": cached_practice(), "request": request}
+    html = loader.get_template(template_name).render(context)
+    return HttpResponse(html, status=status)
+
+
+def page_not_found(request, exception):
+    return render_error(request, "404.html", 404)
+
+
+@requires_csrf_token
+def server_error(request):
+    return render_error(request, "500.html", 500)
+
+
+def service_unavailable(request):
+    return render_error(request, "503.html", 503)
+
+
+def csrf_failure(request, reason=""):
+    logger.warning("CSRF check failed on %s", request.path)
+    match = getattr(request, "resolver_match", None)
+    if match is not None and match.view_name == "bookings:inquiry":
+        # Keep what the visitor typed: show the form again, ready to be sent once more.
+        from bookings.views import InquiryView
+
+        return InquiryView.as_view(csrf_failed=True)(request)
+    return render_error(request, "403_csrf.html", 403)

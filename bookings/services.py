@@ -1,0 +1,185 @@
+"""Write paths for inquiries: submitting one, changing its status, sending its emails.
+
+Views, the admin and the management commands call these; nothing else writes inquiries.
+"""
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from services.content import cached_practice
+from services.models import Goal, PrivacyNotice
+
+from .models import Inquiry, Notification, StatusChange
+from .spam import RateLimit
+
+logger = logging.getLogger(__name__)
+
+
+def rate_limited(*, client_key: str) -> bool:
+    """Whether this address has already sent as many inquiries as the limit allows."""
+    limit = RateLimit.parse(settings.INQUIRY_RATE_LIMIT)
+    recent = Inquiry.objects.filter(client_key=client_key, created_at__gte=limit.window_start())
+    return recent.count() >= limit.count
+
+
+def submit_inquiry(
+    *,
+    submission_id,
+    kind: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    organisation: str = "",
+    participants: int | None = None,
+    goals: list[Goal] | tuple = (),
+    format: str = "",
+    preferred_times: str = "",
+    message: str = "",
+    language: str = settings.LANGUAGE_CODE,
+    client_key: str = "",
+    privacy_notice: PrivacyNotice | None = None,
+    is_spam: bool = False,
+) -> tuple[Inquiry, bool]:
+    """Store an inquiry and queue its two emails; send them once the row is committed.
+
+    The same submission_id (a form submitted twice) returns the first inquiry and False.
+    """
+    existing = Inquiry.objects.filter(submission_id=submission_id).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            inquiry = Inquiry.objects.create(
+                submission_id=submission_id,
+                kind=kind,
+                name=name,
+                email=email,
+                phone=phone,
+                organisation=organisation,
+                participants=participants if kind in Inquiry.GROUP_KINDS else None,
+                format=format,
+                preferred_times=preferred_times,
+                message=message,
+                language=language,
+                client_key=client_key,
+                privacy_notice=privacy_notice,
+                status=Inquiry.Status.SPAM if is_spam else Inquiry.Status.NEW,
+            )
+            inquiry.goals.set(goals)
+            StatusChange.objects.create(inquiry=inquiry, to_status=inquiry.status)
+            if not is_spam:
+                Notification.objects.bulk_create(
+                    Notification(inquiry=inquiry, kind=kind) for kind in Notification.Kind
+                )
+                transaction.on_commit(partial(send_after_commit, inquiry_id=inquiry.pk))
+    except IntegrityError:
+        # The same form arrived twice at once; the other request stored it.
+        existing = Inquiry.objects.filter(submission_id=submission_id).first()
+        if existing is None:
+            raise
+        return existing, False
+    logger.info("Inquiry %s stored (%s)", inquiry.pk, inquiry.status)
+    return inquiry, True
+
+
+def change_status(*, inquiry: Inquiry, status: str, user=None) -> bool:
+    """Set a new status and record who changed it and when. False when nothing changed."""
+    if inquiry.status == status:
+        return False
+    with transaction.atomic():
+        StatusChange.objects.create(
+            inquiry=inquiry, from_status=inquiry.status, to_status=status, changed_by=user
+        )
+        inquiry.status = status
+        fields = ["status", "updated_at"]
+        if (
+            status == Inquiry.Status.CLOSED
+            and inquiry.client_ended_at is None
+            and (inquiry.status_changes.filter(to_status=Inquiry.Status.CLIENT).exists())
+        ):
+            inquiry.client_ended_at = timezone.now()
+            fields.append("client_ended_at")
+        inquiry.save(update_fields=fields)
+    return True
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+
+
+def send_after_commit(*, inquiry_id: int) -> None:
+    """Try the emails of a new inquiry right away; send_notifications retries what fails."""
+    try:
+        send_pending_notifications(inquiry_id=inquiry_id)
+    except Exception:  # The inquiry is safe; the command sends the emails later.
+        logger.exception("Sending the emails of inquiry %s failed; they stay pending", inquiry_id)
+
+
+def send_pending_notifications(*, inquiry_id: int | None = None) -> SendResult:
+    """Send every pending email exactly once, even with several runs at the same time.
+
+    Each email is sent while its row is locked (FOR UPDATE SKIP LOCKED on PostgreSQL), and
+    marked sent in the same transaction: a concurrent run skips it, a later run sees it sent.
+    """
+    result = SendResult()
+    pending = Notification.objects.filter(sent_at__isnull=True)
+    if inquiry_id is not None:
+        pending = pending.filter(inquiry_id=inquiry_id)
+    for notification_id in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("inquiry")
+                .filter(pk=notification_id, sent_at__isnull=True)
+                .first()
+            )
+            if notification is None:
+                continue
+            notification.attempts += 1
+            try:
+                build_email(notification).send()
+            except Exception as exc:
+                notification.last_error = type(exc).__name__
+                notification.save(update_fields=["attempts", "last_error"])
+                result.failed += 1
+                logger.warning(
+                    "Email %s of inquiry %s not sent: %s",
+                    notification.kind,
+                    notification.inquiry_id,
+                    type(exc).__name__,
+                )
+                continue
+            notification.sent_at = timezone.now()
+            notification.last_error = ""
+            notification.save(update_fields=["attempts", "last_error", "sent_at"])
+            result.sent += 1
+    return result
+
+
+def build_email(notification: Notification) -> EmailMessage:
+    """The email for a notification. Neither email repeats what the client wrote."""
+    inquiry = notification.inquiry
+    practice = cached_practice()
+    if notification.kind == Notification.Kind.ACKNOWLEDGEMENT:
+        language, template, to = inquiry.language, "acknowledgement", [inquiry.email]
+    else:
+        language, template, to = settings.LANGUAGE_CODE, "staff_notification", [practice.email]
+    with translation.override(language):
+        context = {
+            "inquiry": inquiry,
+            "practice": practice,
+            "admin_link": settings.SITE_URL + inquiry.get_admin_url(),
+            "language_name": translation.get_language_info(inquiry.language)["name_translated"],
+        }
+        subject = render_to_string(f"bookings/email/{template}_subject.txt", context)
+        body = render_to_string(f"bookings/email/{template}.txt", context)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=to)

@@ -1,0 +1,72 @@
+"""Spam protection without a third-party captcha: a signed form token, a honeypot field and a
+per-address rate limit kept in the database (so that every gunicorn worker sees it)."""
+
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+TOKEN_SALT = "bookings.inquiry-form"  # noqa: S105 - a namespace, not a secret
+RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class FormToken:
+    submission_id: uuid.UUID
+    issued_at: float
+
+    @classmethod
+    def issue(cls) -> str:
+        return signing.dumps({"id": uuid.uuid4().hex, "t": time.time()}, salt=TOKEN_SALT)
+
+    @classmethod
+    def read(cls, value: str) -> "FormToken | None":
+        """The token's contents, or None when it was tampered with or is too old."""
+        try:
+            data = signing.loads(
+                value,
+                salt=TOKEN_SALT,
+                max_age=timedelta(hours=settings.INQUIRY_FORM_MAX_AGE_HOURS),
+            )
+            return cls(submission_id=uuid.UUID(data["id"]), issued_at=float(data["t"]))
+        except (signing.BadSignature, KeyError, ValueError, TypeError):
+            return None
+
+    def filled_too_fast(self) -> bool:
+        return time.time() - self.issued_at < settings.INQUIRY_MIN_FILL_SECONDS
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, value: str) -> "RateLimit":
+        """Parse '5/h', '10/15m' or '100/d'."""
+        match = RATE_RE.match(value or "")
+        if not match:
+            raise ValueError(f"Invalid rate limit {value!r}; use for example 5/h.")
+        count, multiplier, unit = match.groups()
+        return cls(count=int(count), seconds=int(multiplier or 1) * RATE_UNITS[unit])
+
+    def window_start(self):
+        return timezone.now() - timedelta(seconds=self.seconds)
+
+
+def client_key(request) -> str:
+    """A keyed hash of the visitor's address: enough to count, useless to identify anyone."""
+    if getattr(settings, "SECURE_PROXY", False):
+        # Our proxy appends the address it saw; anything before that is the client's own claim.
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        address = forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
+    else:
+        address = request.META.get("REMOTE_ADDR", "")
+    return salted_hmac("bookings.client-key", address, algorithm="sha256").hexdigest()

@@ -1,0 +1,101 @@
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from services.models import Goal, Page, PrivacyNotice
+from services.views import CachedContentView
+
+from . import services
+from .forms import InquiryForm
+from .spam import FormToken, client_key
+
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
+class InquiryView(View):
+    template_name = "bookings/inquiry_form.html"
+    # Set when CSRF verification failed (see aventuria.views.csrf_failure).
+    csrf_failed = False
+
+    def goals(self):
+        return Goal.objects.filter(service__is_main=True, service__published=True)
+
+    def render(self, form, status=200):
+        context = {"form": form, "page": Page.objects.filter(key=Page.Key.INQUIRY).first()}
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        form = InquiryForm(initial={"token": FormToken.issue()}, goals=self.goals())
+        return self.render(form)
+
+    def post(self, request):
+        form = InquiryForm(request.POST, goals=self.goals())
+        if self.csrf_failed:
+            return self.render_with_error(
+                form,
+                _(
+                    "Lomakkeen turvatarkistus vanheni, joten yhteydenottoa ei vielä lähetetty. "
+                    "Tarkista tiedot ja lähetä lomake uudelleen."
+                ),
+                status=403,
+            )
+        if not form.is_valid():
+            return self.render(form, status=400)
+        data = form.cleaned_data
+        token = FormToken.read(data["token"])
+        if token is None:
+            # Tampered with, or left open for too long: keep what was typed, ask to send again.
+            return self.render_with_error(
+                form,
+                _("Lomake ehti vanhentua. Tarkista tiedot ja lähetä lomake uudelleen."),
+                status=400,
+            )
+        key = client_key(request)
+        is_spam = bool(data["website"]) or token.filled_too_fast()
+        if not is_spam and services.rate_limited(client_key=key):
+            return self.render_with_error(
+                form,
+                _(
+                    "Tästä osoitteesta on lähetetty juuri monta yhteydenottoa. Yritä myöhemmin "
+                    "uudelleen tai ota yhteyttä puhelimitse tai sähköpostilla."
+                ),
+                status=429,
+            )
+        services.submit_inquiry(
+            submission_id=token.submission_id,
+            kind=data["kind"],
+            name=data["name"],
+            email=data["email"],
+            phone=data["phone"],
+            organisation=data["organisation"],
+            participants=data["participants"],
+            goals=list(data["goals"]),
+            format=data["format"],
+            preferred_times=data["preferred_times"],
+            message=data["message"],
+            language=get_language(),
+            client_key=key,
+            privacy_notice=PrivacyNotice.objects.current(),
+            is_spam=is_spam,
+        )
+        # Spam is stored quietly and thanked like anyone else: no hint for the bot's author.
+        return redirect("bookings:thanks")
+
+    def render_with_error(self, form, message, status):
+        new_data = form.data.copy()
+        new_data["token"] = FormToken.issue()
+        refreshed = InquiryForm(new_data, goals=self.goals())
+        refreshed.is_valid()
+        refreshed.add_error(None, message)
+        return self.render(refreshed, status=status)
+
+
+class ThanksView(CachedContentView):
+    template_name = "bookings/thanks.html"
+
+    def get_context_data(self):
+        return {"page": get_object_or_404(Page, key=Page.Key.THANKS)}

@@ -1,0 +1,134 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser and PostgreSQL tests may skip on a developer's machine, never in CI."""
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    for item in items:
+        if "browser" in item.keywords and not Path(CHROMIUM).exists():
+            if IN_CI:
+                raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for {item.nodeid}")
+            item.add_marker(pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}"))
+        if "postgres" in item.keywords and not on_postgres:
+            if IN_CI:
+                # CI deselects these in its SQLite run (-m "not postgres"); reaching here is a bug.
+                raise pytest.UsageError(f"CI must run {item.nodeid} on PostgreSQL")
+            item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://..."))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The rendered pages live in a file cache that outlives each test's rolled-back database.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+class HttpsClient(Client):
+    """A test client that speaks HTTPS, as every visitor does in production."""
+
+    def generic(self, *args, secure=True, **kwargs):
+        return super().generic(*args, secure=True, **kwargs)
+
+
+@pytest.fixture
+def client():
+    return HttpsClient()
+
+
+def verified_client(user) -> HttpsClient:
+    """A client logged in as the user with a confirmed TOTP device, as production requires."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+    client = HttpsClient()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    return verified_client(admin_user)
+
+
+@pytest.fixture
+def content_file() -> Path:
+    return Path(__file__).resolve().parent.parent / "docs" / "content" / "tyonohjaus-fi.txt"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    cache_dir = os.environ.get("DJANGO_CACHE_DIR", "")
+    if "aventuria-test-cache-" in cache_dir:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def live_site(transactional_db, settings):
+    """The site on a live server over plain HTTP (loopback), otherwise production settings.
+
+    Started per test, after the settings change: middleware reads its settings at start-up.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 0
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    server = LiveServer("127.0.0.1:0")
+    settings.SITE_URL = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the test's own database calls
+    # are still synchronous, so Django's guard against async-unsafe calls does not apply.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = Path(__file__).resolve().parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
