@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install lint messages clean
+.PHONY: run test install lint messages messages-update clean
 
 # The stamp is newer than the lock file once the environment matches it, so a second run is fast.
 $(VENV)/.installed: uv.lock pyproject.toml
@@ -16,9 +16,14 @@ $(VENV)/.installed: uv.lock pyproject.toml
 
 install: $(VENV)/.installed
 
-# Compiled catalogues are build output: made from the committed .po files when those change.
+# Compiled catalogues are build output: made from the committed .po files when those change
+# (with gettext's msgfmt, or polib where gettext is not installed).
 messages: install
-	DJANGO_SECRET_KEY=compilemessages-only $(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	DJANGO_SECRET_KEY=compilemessages-only $(BIN)/python manage.py compile_translations -v 0
+
+# After changing strings: refresh locale/*.po, fill the Finnish one, list what needs translating.
+messages-update: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py update_translations
 
 run: messages
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input -v 0
