@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,11 @@ from .models import MESSAGE_MAX_LENGTH, PARTICIPANTS_MAX, PARTICIPANTS_MIN, Inqu
 
 # Control characters have no place in a form field; line breaks and tabs do, in the message.
 CONTROL_CHARS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def interpolate_lazy(message, values: dict):
+    """message % values, translated when shown: a plain % would fix the language at import."""
+    return lazy(lambda: message % values, str)()
 
 
 class TextField(forms.CharField):
@@ -73,8 +79,10 @@ class InquiryForm(forms.Form):
         required=False,
         min_value=PARTICIPANTS_MIN,
         max_value=PARTICIPANTS_MAX,
-        help_text=_("Ryhmä- ja työyhteisöohjauksessa, %(min)s–%(max)s henkeä.")
-        % {"min": PARTICIPANTS_MIN, "max": PARTICIPANTS_MAX},
+        help_text=interpolate_lazy(
+            _("Ryhmä- ja työyhteisöohjauksessa, %(min)s–%(max)s henkeä."),
+            {"min": PARTICIPANTS_MIN, "max": PARTICIPANTS_MAX},
+        ),
         error_messages={
             "invalid": _("Kirjoita osallistujien määrä numeroina."),
             "min_value": _("Ryhmässä on vähintään %(limit_value)s osallistujaa."),
@@ -105,11 +113,14 @@ class InquiryForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_(
-            "Enintään %(max)s merkkiä. Kerro lyhyesti tilanteestasi, mutta älä kirjoita "
-            "terveydentilaasi tai muita arkaluonteisia tietoja: niistä voimme puhua tavatessamme."
-        )
-        % {"max": MESSAGE_MAX_LENGTH},
+        help_text=interpolate_lazy(
+            _(
+                "Enintään %(max)s merkkiä. Kerro lyhyesti tilanteestasi, mutta älä kirjoita "
+                "terveydentilaasi tai muita arkaluonteisia tietoja: niistä voimme puhua "
+                "tavatessamme."
+            ),
+            {"max": MESSAGE_MAX_LENGTH},
+        ),
         error_messages={
             "max_length": _(
                 "Viesti on liian pitkä: enintään %(limit_value)d merkkiä (nyt %(show_value)d)."
