@@ -1,7 +1,44 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django_otp import devices_for_user
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+
+
+class OTPLoginForm(OTPAdminAuthenticationForm):
+    """Username, password and the code from the authenticator app, on one page.
+
+    django-otp asks the user to pick a device before it checks a code (so that a wrong guess does
+    not throttle the other devices); with a single device there is nothing to pick, so it is used.
+    """
+
+    otp_token = forms.CharField(
+        label=_("Kertakäyttökoodi"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 8}
+        ),
+        help_text=_("Kuusinumeroinen koodi puhelimen todennussovelluksesta."),
+    )
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": _("Kirjoita kertakäyttökoodi todennussovelluksesta."),
+        "invalid_token": _("Koodi ei kelpaa. Tarkista se ja yritä uudelleen."),
+        "device_required": _("Valitse laite."),
+    }
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None and not self.cleaned_data.get("otp_device"):
+            devices = list(devices_for_user(user))
+            if len(devices) == 1:
+                device = devices[0]
+        return device
+
+    def show_device_choice(self) -> bool:
+        user = self.get_user()
+        return user is not None and len(list(devices_for_user(user))) > 1
 
 
 class AventuriaAdminSite(OTPAdminSite):
@@ -22,11 +59,11 @@ class AventuriaAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.ADMIN_2FA else None
+        return OTPLoginForm if settings.ADMIN_2FA else None
 
     @property
     def login_template(self):
-        return OTPAdminSite.login_template if settings.ADMIN_2FA else None
+        return "admin/login_2fa.html" if settings.ADMIN_2FA else None
 
     def each_context(self, request):
         context = super().each_context(request)

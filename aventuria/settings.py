@@ -211,16 +211,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # django-axes: lock a username from one address after 5 failures; the address comes from the
-# proxy's header only when we trust the proxy.
+# proxy's header only when we trust the proxy (django-ipware is not installed, so axes asks us).
 AXES_FAILURE_LIMIT = 5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if SECURE_PROXY else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "aventuria.client_ip.client_ip"
 AXES_SENSITIVE_PARAMETERS = ["username", "password"]
 
 LOGGING = {
