@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -25,6 +26,15 @@ def pytest_collection_modifyitems(config, items):
                 # CI deselects these in its SQLite run (-m "not postgres"); reaching here is a bug.
                 raise pytest.UsageError(f"CI must run {item.nodeid} on PostgreSQL")
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://..."))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request under /en/ leaves English active in this thread, so the next test's reverse()
+    # would build /en/ addresses: every test starts in Finnish, as a request to / does.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
