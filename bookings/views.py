@@ -8,7 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from services.content import cached_page_key
 from services.models import Goal, Page, PrivacyNotice
@@ -50,6 +50,7 @@ class InquiryView(View):
         html = html.replace(TOKEN_SLOT, FormToken.issue()).replace(CSRF_SLOT, get_token(request))
         return HttpResponse(html)
 
+    @method_decorator(sensitive_variables())
     def post(self, request):
         form = InquiryForm(request.POST, goals=self.goals())
         if self.csrf_failed:
@@ -74,7 +75,10 @@ class InquiryView(View):
             )
         key = client_key(request)
         is_spam = bool(data["website"]) or token.filled_too_fast()
-        if not is_spam and services.rate_limited(client_key=key):
+        if services.rate_limited(client_key=key, submission_id=token.submission_id):
+            if is_spam:
+                # A bot hammering the form: thank it and store nothing more.
+                return redirect("bookings:thanks")
             return self.render_with_error(
                 form,
                 _(
