@@ -43,6 +43,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint templates --lint
+	$(BIN)/hadolint --failure-threshold warning Dockerfile
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage

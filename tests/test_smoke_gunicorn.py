@@ -1,0 +1,167 @@
+"""What the image runs, without Docker: the Dockerfile's CMD, production settings, PostgreSQL.
+
+The command and the health check are read from the Dockerfile itself, so they cannot drift apart.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import environ
+import psycopg
+import pytest
+from psycopg import sql
+
+pytestmark = pytest.mark.postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "aventuria.example"
+
+
+def dockerfile_instruction(name: str) -> list[str]:
+    """The exec-form arguments of the Dockerfile's last CMD, or of its HEALTHCHECK's CMD."""
+    lines = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
+    line = [line for line in lines if line.startswith(name + " ")][-1]
+    return json.loads(re.search(r"CMD (\[.*\])", line).group(1))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def smoke_database():
+    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
+    name = f"{config['NAME']}_smoke_gunicorn"
+    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+@pytest.fixture(scope="module")
+def site(smoke_database, tmp_path_factory):
+    port = free_port()
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "DATABASE_URL": smoke_database,
+        "DJANGO_SECRET_KEY": "smoke-test-only-a-long-random-looking-value-0123456789",
+        "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SECURE_PROXY": "1",
+        "DJANGO_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_TIMEOUT": "30",
+    }
+    # The release step, then the image's command, from the repository root as in the image.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    log = (tmp_path_factory.mktemp("gunicorn") / "out.log").open("w+")
+    server = subprocess.Popen(  # noqa: S603 (our own Dockerfile's command)
+        dockerfile_instruction("CMD"), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):  # until gunicorn listens; not a timing assertion
+            if server.poll() is not None:
+                break
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert server.poll() is None, log.seek(0) or log.read()
+        yield {"base": base, "env": env, "log": log}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fetch(site, path, *, https=True):
+    headers = {"Host": HOST, "X-Forwarded-For": "203.0.113.9"}
+    if https:
+        headers["X-Forwarded-Proto"] = "https"
+    request = urllib.request.Request(site["base"] + path, headers=headers)  # noqa: S310
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            return response.status, response.headers, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode()
+
+
+def test_healthz_answers_and_the_images_health_check_passes(site):
+    status, _headers, body = fetch(site, "/healthz", https=False)
+    assert status == 200
+    assert json.loads(body) == {"status": "ok", "database": "ok"}
+    check = subprocess.run(  # noqa: S603 (our own Dockerfile's health check)
+        dockerfile_instruction("HEALTHCHECK"), cwd=ROOT, env=site["env"], capture_output=True
+    )
+    assert check.returncode == 0, check.stderr
+
+
+def test_home_page_is_served_over_the_proxy_with_the_security_headers(site):
+    status, headers, body = fetch(site, "/")
+    assert status == 200
+    assert "Työnohjaus" in body
+    assert "max-age=31536000" in headers["Strict-Transport-Security"]
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    # The stylesheet the page links is served with its hashed name, cached for years
+    # (whitenoise marks hashed files immutable for ten years).
+    stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', body).group(1)
+    status, headers, _ = fetch(site, stylesheet)
+    assert status == 200
+    max_age = int(re.search(r"max-age=(\d+)", headers["Cache-Control"]).group(1))
+    assert max_age >= 31536000
+    assert "immutable" in headers["Cache-Control"]
+
+
+def test_inquiry_form_is_served_with_its_csrf_cookie(site):
+    status, headers, body = fetch(site, "/yhteydenotto/")
+    assert status == 200
+    assert 'name="csrfmiddlewaretoken"' in body
+    cookie = headers["Set-Cookie"]
+    assert "csrftoken=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_plain_http_through_the_proxy_is_redirected_to_https(site):
+    status, headers, _ = fetch(site, "/yhteydenotto/", https=False)
+    assert status == 301
+    assert headers["Location"] == f"https://{HOST}/yhteydenotto/"
+
+
+def test_the_access_log_has_one_line_per_request_without_the_address(site):
+    fetch(site, "/tietosuoja/?nimi=Matti")
+    for _ in range(50):  # gunicorn writes the line just after the response
+        site["log"].seek(0)
+        log = site["log"].read()
+        if "GET /tietosuoja/" in log:
+            break
+        time.sleep(0.1)
+    assert "GET /tietosuoja/ 200" in log
+    assert "203.0.113.9" not in log and "127.0.0.1 -" not in log
+    assert "Matti" not in log
