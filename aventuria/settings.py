@@ -174,6 +174,8 @@ INQUIRY_FORM_MAX_AGE_HOURS = env.int("DJANGO_INQUIRY_FORM_MAX_AGE_HOURS", defaul
 # Retention of inquiries, in months (privacy notice states these).
 RETENTION_MONTHS_NO_CLIENT = env.int("DJANGO_RETENTION_MONTHS", default=12)
 RETENTION_MONTHS_AFTER_CLIENT = env.int("DJANGO_RETENTION_MONTHS_AFTER_CLIENT", default=24)
+# Caught spam is mostly bots, but a false positive is a person: kept only long enough to rescue.
+RETENTION_DAYS_SPAM = env.int("DJANGO_RETENTION_DAYS_SPAM", default=30)
 
 # Security headers. The proxy header is trusted only when told: otherwise anyone could fake it.
 SECURE_PROXY = env.bool("DJANGO_SECURE_PROXY", default=False)
@@ -239,6 +241,9 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+        # Its debug records print the whole template context, form values typed by a visitor
+        # included: never below INFO, even when "django" is turned up to debug a problem.
+        "django.template": {"level": "INFO"},
         # Axes logs usernames and addresses; only warnings (lockouts) are kept, without them.
         "axes": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },

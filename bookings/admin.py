@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
+from .admin_privacy import PrivacyRequestAdminMixin
 from .models import Inquiry, InquiryNote, Notification, StatusChange
 
 # Cells starting with these would run as formulas in Excel.
@@ -106,7 +107,7 @@ def csv_cell(value) -> str:
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(admin.ModelAdmin):
+class InquiryAdmin(PrivacyRequestAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "waiting_time",
@@ -115,6 +116,7 @@ class InquiryAdmin(admin.ModelAdmin):
         "organisation",
         "status",
         "language",
+        "deletion_due",
     ]
     list_display_links = ["created_at", "name"]
     list_filter = [StatusFilter, "kind", ("created_at", admin.DateFieldListFilter), "language"]
@@ -130,6 +132,7 @@ class InquiryAdmin(admin.ModelAdmin):
         "language",
         "privacy_notice",
         "waiting_time",
+        "deletion_due",
     ]
     filter_horizontal = []
     fieldsets = [
@@ -154,7 +157,10 @@ class InquiryAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Tietosuoja"), {"fields": ["language", "privacy_notice", "client_ended_at"]}),
+        (
+            _("Tietosuoja"),
+            {"fields": ["language", "privacy_notice", "client_ended_at", "deletion_due"]},
+        ),
     ]
     actions = [
         *(status_action(status) for status in Inquiry.Status),

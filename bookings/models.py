@@ -224,3 +224,47 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class PrivacyLog(models.Model):
+    """One access, export or erasure of a person's data, or one run of the retention purge.
+
+    The address is kept only as a keyed hash: enough to see that the same address asked before,
+    of no use to anyone who reads the table.
+    """
+
+    class Action(models.TextChoices):
+        ACCESS = "access", _("Tietojen tarkastus")
+        EXPORT = "export", _("Tietojen vienti (JSON)")
+        ERASURE = "erasure", _("Tietojen poisto pyynnöstä")
+        PURGE = "purge", _("Poisto säilytysajan päätyttyä")
+
+    action = models.CharField(_("toimenpide"), max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(_("aika"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tekijä"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    # The user row may be deleted one day; the log must still say who acted.
+    username = models.CharField(_("käyttäjätunnus"), max_length=150, blank=True)
+    rows = models.PositiveIntegerField(_("rivejä"), default=0)
+    email_hash = models.CharField(
+        _("osoitteen tiiviste"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Avaimella laskettu tiiviste sähköpostiosoitteesta; itse osoitetta ei tallenneta."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("tietosuojaloki")
+        verbose_name_plural = _("tietosuojaloki")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {timezone.localtime(self.created_at):%d.%m.%Y %H:%M}"
