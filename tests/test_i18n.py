@@ -221,7 +221,7 @@ def test_english_inquiry_gets_an_english_acknowledgement_and_a_finnish_notice_to
     assert response["Location"] == "/en/contact/thank-you/"
     thanks = client.get(response["Location"]).content.decode()
     assert "What happens next" in thanks
-    assert "I will reply to you usually within two working days." in thanks
+    assert "I will get back to you usually within two working days." in thanks
 
     inquiry = Inquiry.objects.get()
     assert inquiry.language == "en"
@@ -231,7 +231,7 @@ def test_english_inquiry_gets_an_english_acknowledgement_and_a_finnish_notice_to
 
     assert ack.subject == "Thank you for getting in touch – Aventuria ohjaus & terapia"
     assert ack.body.startswith("Hello,")
-    assert "I will reply to you usually within two working days." in ack.body
+    assert "I will get back to you usually within two working days." in ack.body
     assert f"The reference of your inquiry is {inquiry.reference}." in ack.body
     assert finnish_words(ack.subject + " " + ack.body) == set()
 

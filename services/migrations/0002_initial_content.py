@@ -38,10 +38,10 @@ SERVICE = {
             "suuntautumaan työn kannalta merkityksellisiin asioihin."
         ),
         "en": (
-            "Work supervision helps employees strengthen their skills, their motivation and "
-            "their well-being at work, and learn new ways of doing their job. Through "
-            "supervision, the know-how of an employee or of a whole work community is put to "
-            "effective use and directed at what really matters in the work."
+            "Work supervision helps employees strengthen their skills, motivation and "
+            "well-being at work, and learn new ways of approaching their own work. Through "
+            "supervision, the expertise of an individual employee or a whole work community is "
+            "put to effective use and focused on what matters most in the work."
         ),
     },
     "goals_intro": {
@@ -51,7 +51,7 @@ SERVICE = {
         ),
         "en": (
             "At the start of supervision, employees set their own goals for it. "
-            "These may include, for example,"
+            "These might include, for example:"
         ),
     },
     "duration_heading": {"fi": "Ohjausprosessin kesto", "en": "How long the process lasts"},
@@ -114,8 +114,8 @@ SECTIONS = [
                 "work communities. In supervision we talk openly and in confidence about matters "
                 "and experiences related to work and the work community, and look for ways to "
                 "make the work run more smoothly.\n\n"
-                "Supervision can be individual or group supervision. In individual supervision, "
-                "the sessions are one-to-one with the employee."
+                "Supervision can be individual or take place in a group. In individual "
+                "supervision, the sessions are one-to-one with the employee."
             ),
         },
     },
