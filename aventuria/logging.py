@@ -13,3 +13,10 @@ class NoRequestDetailsFilter(logging.Filter):
         if hasattr(record, "request"):
             record.request = None
         return True
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per event, tracebacks included, so a log collector never splits an error."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace("\r", "").replace("\n", "\\n")

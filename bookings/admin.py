@@ -49,6 +49,7 @@ class InquiryNoteInline(admin.StackedInline):
     extra = 1
     fields = ["text", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
+    can_delete = False
 
     def has_change_permission(self, request, obj=None):
         return False  # Notes are a log: add new ones, keep the old.

@@ -194,5 +194,7 @@ class InquiryForm(forms.Form):
                     % {"min": PARTICIPANTS_MIN, "max": PARTICIPANTS_MAX},
                 )
         elif cleaned.get("kind"):
+            # Asked only of groups: a stray number from someone else must not block the form.
+            self._errors.pop("participants", None)
             cleaned["participants"] = None
         return cleaned

@@ -5,6 +5,7 @@ Views, the admin and the management commands call these; nothing else writes inq
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.views.decorators.debug import sensitive_variables
 
 from services.content import cached_practice
 from services.models import Goal, PrivacyNotice
@@ -21,14 +23,25 @@ from .spam import RateLimit
 
 logger = logging.getLogger(__name__)
 
+# The same inquiry sent again within this time is the visitor resending it, not a new one.
+RESUBMIT_WINDOW = timedelta(minutes=30)
 
-def rate_limited(*, client_key: str) -> bool:
-    """Whether this address has already sent as many inquiries as the limit allows."""
+
+def rate_limited(*, client_key: str, submission_id=None) -> bool:
+    """Whether this address has already sent as many inquiries as the limit allows.
+
+    A form that was already stored (a double click) does not count against itself, so the
+    second click gets the same thank-you page as the first.
+    """
     limit = RateLimit.parse(settings.INQUIRY_RATE_LIMIT)
     recent = Inquiry.objects.filter(client_key=client_key, created_at__gte=limit.window_start())
+    if submission_id is not None:
+        recent = recent.exclude(submission_id=submission_id)
     return recent.count() >= limit.count
 
 
+# What the visitor typed stays out of error reports (tracebacks show local variables).
+@sensitive_variables()
 def submit_inquiry(
     *,
     submission_id,
@@ -49,9 +62,20 @@ def submit_inquiry(
 ) -> tuple[Inquiry, bool]:
     """Store an inquiry and queue its two emails; send them once the row is committed.
 
-    The same submission_id (a form submitted twice) returns the first inquiry and False.
+    The same submission_id (a form submitted twice) returns the first inquiry and False, and
+    so does the same inquiry sent again soon with a fresh form (back, then send once more).
     """
-    existing = Inquiry.objects.filter(submission_id=submission_id).first()
+    existing = (
+        Inquiry.objects.filter(submission_id=submission_id).first()
+        or Inquiry.objects.for_email(email)
+        .filter(
+            kind=kind,
+            name=name,
+            message=message,
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+        )
+        .first()
+    )
     if existing:
         return existing, False
     try:
