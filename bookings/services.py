@@ -65,17 +65,20 @@ def submit_inquiry(
     The same submission_id (a form submitted twice) returns the first inquiry and False, and
     so does the same inquiry sent again soon with a fresh form (back, then send once more).
     """
-    existing = (
-        Inquiry.objects.filter(submission_id=submission_id).first()
-        or Inquiry.objects.for_email(email)
-        .filter(
-            kind=kind,
-            name=name,
-            message=message,
-            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+    existing = None
+    if submission_id is not None:
+        existing = Inquiry.objects.filter(submission_id=submission_id).first()
+    if existing is None:
+        existing = (
+            Inquiry.objects.for_email(email)
+            .filter(
+                kind=kind,
+                name=name,
+                message=message,
+                created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+            )
+            .first()
         )
-        .first()
-    )
     if existing:
         return existing, False
     try:
