@@ -36,7 +36,7 @@ def robots_txt(request):
 
 def render_error(request, template_name: str, status: int) -> HttpResponse:
     """Render an error page from the cached practice details only, never the database."""
-    context = {"practice": cached_practice(), "request": request}
+    context = {"practice": cached_practice(), "request": request, "is_error_page": True}
     html = loader.get_template(template_name).render(context)
     return HttpResponse(html, status=status)
 
