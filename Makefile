@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test install lint messages messages-update clean
+.PHONY: run test install lint messages messages-update clean node_modules
 
 # The stamp is newer than the lock file once the environment matches it, so a second run is fast.
 $(VENV)/.installed: uv.lock pyproject.toml
@@ -36,7 +36,15 @@ staticfiles/staticfiles.json: $(STATIC_SOURCES) $(VENV)/.installed
 	DJANGO_SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --no-input -v 0
 	touch $@
 
-test: messages staticfiles/staticfiles.json
+# The checkers the tests run (axe-core, vnu-jar, Lighthouse), exactly as package-lock.json pins
+# them; install scripts are skipped since vnu.jar runs with the machine's Java.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+node_modules: node_modules/.installed
+
+test: messages staticfiles/staticfiles.json node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -46,4 +54,4 @@ lint: install
 	$(BIN)/hadolint --failure-threshold warning Dockerfile
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .coverage node_modules

@@ -149,7 +149,11 @@ class InquiryForm(forms.Form):
         )
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
         for name, field in self.fields.items():
-            if isinstance(field, forms.CharField) and field.max_length:
+            if (
+                isinstance(field, forms.CharField)
+                and field.max_length
+                and not field.widget.is_hidden
+            ):
                 field.widget.attrs.setdefault("maxlength", field.max_length)
             if field.required and name != "token":
                 field.widget.attrs["required"] = True

@@ -110,7 +110,11 @@ def live_site(transactional_db, settings):
     settings.SECURE_HSTS_SECONDS = 0
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    server = LiveServer("127.0.0.1:0")
+    server = LiveServer("127.0.0.1:0", start=False)
+    # Static files through WhiteNoise, compressed and hashed as in production: Django's own
+    # live-server handler looks them up unhashed and answers 404, leaving pages unstyled.
+    server.thread.static_handler = lambda app: app
+    server.start()
     settings.SITE_URL = server.url
     yield server
     server.stop()
