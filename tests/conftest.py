@@ -127,7 +127,19 @@ def browser():
     # Playwright's sync API keeps an event loop in this thread; the test's own database calls
     # are still synchronous, so Django's guard against async-unsafe calls does not apply.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
+
+    # Django's connections are per context, and starting Playwright switches to a new context:
+    # without this, later transactional tests get a fresh connection that lacks the serialized
+    # data to restore, and find the database empty.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
         yield browser
         browser.close()
