@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import privacy
-from .models import PrivacyLog
+from .models import InquiryNote, Notification, PrivacyLog, StatusChange
 
 
 class PrivacyRequestForm(forms.Form):
@@ -130,14 +130,17 @@ class PrivacyRequestAdminMixin:
                     "goals": [goal.text for goal in inquiry.goals.all()],
                     "retention": privacy.deletion_due(inquiry),
                     "related": [
-                        (_("Muistiinpanot"), [privacy.row_display(n) for n in inquiry.notes.all()]),
+                        (
+                            _("Muistiinpanot"),
+                            privacy.table_display(InquiryNote, inquiry.notes.all()),
+                        ),
                         (
                             _("Tilahistoria"),
-                            [privacy.row_display(c) for c in inquiry.status_changes.all()],
+                            privacy.table_display(StatusChange, inquiry.status_changes.all()),
                         ),
                         (
                             _("Sähköposti-ilmoitukset"),
-                            [privacy.row_display(n) for n in inquiry.notifications.all()],
+                            privacy.table_display(Notification, inquiry.notifications.all()),
                         ),
                     ],
                 }
@@ -163,11 +166,16 @@ class PrivacyRequestAdminMixin:
 class PrivacyLogAdmin(admin.ModelAdmin):
     """Read only: a log that could be edited would prove nothing."""
 
-    list_display = ["created_at", "action", "username", "rows", "email_hash"]
+    list_display = ["created_at", "action", "username", "rows", "short_hash"]
     list_filter = ["action", ("created_at", admin.DateFieldListFilter)]
     date_hierarchy = "created_at"
     fields = ["created_at", "action", "user", "username", "rows", "email_hash"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("osoitteen tiiviste"))
+    def short_hash(self, obj):
+        # Enough to tell addresses apart at a glance; the full hash is on the entry's page.
+        return obj.email_hash[:12] or "-"
 
     def has_add_permission(self, request):
         return False

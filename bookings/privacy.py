@@ -188,17 +188,25 @@ def row_data(obj: models.Model) -> dict:
     return {field.name: field_value(obj, field) for field in obj._meta.concrete_fields}
 
 
+def display_value(obj: models.Model, field: models.Field):
+    return getattr(obj, f"get_{field.name}_display")() if field.choices else field_value(obj, field)
+
+
 def row_display(obj: models.Model) -> list[tuple[str, object]]:
     """Every stored field of a row with its Finnish label and readable value, for the admin."""
-    rows = []
-    for field in obj._meta.concrete_fields:
-        value = (
-            getattr(obj, f"get_{field.name}_display")()
-            if field.choices
-            else field_value(obj, field)
-        )
-        rows.append((str(field.verbose_name), value))
-    return rows
+    return [
+        (str(field.verbose_name), display_value(obj, field)) for field in obj._meta.concrete_fields
+    ]
+
+
+def table_display(model: type[models.Model], rows) -> dict:
+    """Rows of an inquiry's notes, history or emails as a table for the admin; every stored
+    field except the link back to the inquiry, which the table sits under."""
+    fields = [field for field in model._meta.concrete_fields if field.name != "inquiry"]
+    return {
+        "headers": [str(field.verbose_name) for field in fields],
+        "rows": [[display_value(row, field) for field in fields] for row in rows],
+    }
 
 
 @dataclass
