@@ -242,15 +242,20 @@ def test_english_inquiry_gets_an_english_acknowledgement_and_a_finnish_notice_to
 
 
 @pytest.mark.parametrize(
-    ("url", "language", "heading"),
-    [("/olematon/", "fi", "Sivua ei löytynyt"), ("/en/nonexistent/", "en", "Page not found")],
+    ("url", "language", "heading", "switch"),
+    [
+        ("/olematon/", "fi", "Sivua ei löytynyt", ("en", "/en/")),
+        ("/en/nonexistent/", "en", "Page not found", ("fi", "/")),
+    ],
 )
-def test_404_page_is_in_the_language_of_the_address(client, url, language, heading):
+def test_404_page_is_in_the_language_of_the_address(client, url, language, heading, switch):
     response = client.get(url)
     body = response.content.decode()
     assert response.status_code == 404
     assert f'<html lang="{language}">' in body
     assert f"<h1>{heading}</h1>" in body
+    # There is no twin to switch to: the switch leads to the other language's home page.
+    assert switch_link(body) == switch
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
-from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info, override
 
 register = template.Library()
 
@@ -36,11 +36,16 @@ def alternates(context) -> list[dict]:
     result = []
     for code, _name in settings.LANGUAGES:
         info = get_language_info(code)
+        url = translate_url(path, code)
+        if url == path and code != current:
+            # No such page (a 404): the switch leads to the other language's home page.
+            with override(code):
+                url = reverse("services:home")
         result.append(
             {
                 "code": code,
                 "name": info["name_local"],
-                "url": translate_url(path, code),
+                "url": url,
                 "current": code == current,
             }
         )
