@@ -1,4 +1,6 @@
 import logging
+import smtplib
+import traceback
 
 
 class NoRequestDetailsFilter(logging.Filter):
@@ -6,13 +8,52 @@ class NoRequestDetailsFilter(logging.Filter):
 
     Django attaches the request (with its POST data) to error records; a handler that printed it
     would leak what a visitor typed. Our formatter prints only the message, and this filter makes
-    sure no handler added later can reach the request either.
+    sure no handler added later can reach the request either. Tracebacks keep their frames, but
+    a database or SMTP exception's message is withheld (see quotes_data).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "request"):
             record.request = None
+        if record.exc_info and record.exc_info[1] is not None:
+            chain = exception_chain(record.exc_info[1])
+            if any(quotes_data(exc) for exc in chain):
+                record.exc_text = format_without_data(chain)
         return True
+
+
+def quotes_data(exc: BaseException) -> bool:
+    """Whether the exception's message may quote stored data: PostgreSQL's constraint errors
+    quote the whole failing row ("Failing row contains (...)"), SMTP errors the addresses."""
+    from django.db import DatabaseError
+
+    module = type(exc).__module__
+    return isinstance(exc, DatabaseError | smtplib.SMTPException) or module.startswith(
+        ("psycopg", "sqlite3")
+    )
+
+
+def exception_chain(exc: BaseException | None) -> list[BaseException]:
+    """The exception and those it was raised from, innermost first, as a traceback prints them."""
+    chain: list[BaseException] = []
+    while exc is not None and not any(exc is seen for seen in chain):
+        chain.append(exc)
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+    return chain[::-1]
+
+
+def format_without_data(chain: list[BaseException]) -> str:
+    """The traceback with every frame, but only the type of an exception that may quote data."""
+    parts = []
+    for exc in chain:
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(exc.__traceback__))
+        if quotes_data(exc):
+            name = f"{type(exc).__module__}.{type(exc).__qualname__}"
+            parts.append(f"{name}: (message withheld, it may quote stored data)\n")
+        else:
+            parts.extend(traceback.format_exception_only(type(exc), exc))
+    return "".join(parts).rstrip("\n")
 
 
 class OneLineFormatter(logging.Formatter):

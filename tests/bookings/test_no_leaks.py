@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
 
 from bookings.models import Inquiry
 from tests.bookings.conftest import post_inquiry
@@ -140,3 +141,49 @@ def test_a_whole_inquiry_life_writes_nothing_confidential_outside_the_database(
     for where, text in written.items():
         for secret in SECRETS:
             assert secret.lower() not in text.lower(), f"{secret!r} written to {where}"
+
+
+@pytest.fixture
+def project_log(settings):
+    """What the project's stdout handler writes, with its own filter and formatter."""
+    handler = logging.getLogger("django").handlers[0]
+    stream = io.StringIO()
+    old_stream = handler.setStream(stream)
+    yield stream
+    handler.setStream(old_stream)
+
+
+def test_a_logged_database_error_does_not_quote_the_failing_row(project_log):
+    # PostgreSQL's message for a failed check names every value of the row.
+    try:
+        with transaction.atomic():
+            Inquiry.objects.create(
+                kind="group", name=TYPED["name"], email=TYPED["email"], participants=1
+            )
+    except IntegrityError:
+        logging.getLogger("bookings.services").exception("Saving inquiry failed")
+    else:
+        pytest.fail("the participants check constraint did not hold")
+
+    output = project_log.getvalue()
+    assert "Saving inquiry failed" in output
+    assert "IntegrityError: (message withheld" in output
+    assert "Traceback (most recent call last)" in output  # where it failed is kept
+    for secret in SECRETS:
+        assert secret.lower() not in output.lower()
+
+
+def test_a_logged_smtp_error_does_not_quote_the_address(project_log):
+    try:
+        RefusingBackend().send_messages([mail.EmailMessage("Aihe", "Teksti", to=[TYPED["email"]])])
+    except smtplib.SMTPRecipientsRefused:
+        logging.getLogger("bookings.services").exception("Sending failed")
+    output = project_log.getvalue()
+    assert "smtplib.SMTPRecipientsRefused: (message withheld" in output
+    assert TYPED["email"] not in output
+    # Other errors keep their message: it is what tells the operator what went wrong.
+    try:
+        raise RuntimeError("template missing")
+    except RuntimeError:
+        logging.getLogger("bookings.services").exception("Rendering failed")
+    assert "RuntimeError: template missing" in project_log.getvalue()
