@@ -70,6 +70,7 @@ def retention(settings):
 def scenario(retention):
     """Inquiries on both sides of each retention rule, relative to NOW."""
     closed, client, spam = Inquiry.Status.CLOSED, Inquiry.Status.CLIENT, Inquiry.Status.SPAM
+    contacted = Inquiry.Status.CONTACTED
     due, kept = {}, {}
 
     due["closed 13 months ago"] = make_inquiry(statuses=[closed])
@@ -96,6 +97,16 @@ def scenario(retention):
     Inquiry.objects.filter(pk=kept["client ended 23 months ago"].pk).update(
         client_ended_at=months_before(NOW, 23)
     )
+    kept["client again after it ended"] = make_inquiry(statuses=[client, closed, client])
+    backdate(kept["client again after it ended"], months_before(NOW, 40))
+    Inquiry.objects.filter(pk=kept["client again after it ended"].pk).update(
+        client_ended_at=months_before(NOW, 30)
+    )
+    # Moved on from "client" without being closed: no end date, so the last touch counts.
+    due["left client status 25 months ago"] = make_inquiry(statuses=[client, contacted])
+    backdate(due["left client status 25 months ago"], months_before(NOW, 25))
+    kept["left client status 23 months ago"] = make_inquiry(statuses=[client, contacted])
+    backdate(kept["left client status 23 months ago"], months_before(NOW, 23))
     due["spam 31 days ago"] = make_inquiry(statuses=[spam])
     backdate(due["spam 31 days ago"], NOW - timedelta(days=31))
     kept["spam 29 days ago"] = make_inquiry(statuses=[spam])
