@@ -96,6 +96,6 @@ def test_catalogues_hold_every_string_of_the_code(tmp_path, settings):
         call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
     extracted = polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"))
     assert extracted.find("Siirry sisältöön") is not None
-    committed = {(e.msgid, e.msgid_plural) for e in catalogue("en") if not e.obsolete}
-    missing = [e.msgid for e in extracted if (e.msgid, e.msgid_plural) not in committed]
+    committed = {(e.msgctxt, e.msgid, e.msgid_plural) for e in catalogue("en") if not e.obsolete}
+    missing = [e.msgid for e in extracted if (e.msgctxt, e.msgid, e.msgid_plural) not in committed]
     assert missing == [], "new strings: run make messages-update and translate them"

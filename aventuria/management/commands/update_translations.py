@@ -35,7 +35,7 @@ def is_missing(entry) -> bool:
 
 
 def library_translations(language: str) -> dict:
-    """Django's and the installed apps' own translations, keyed by (msgid, msgid_plural)."""
+    """Django's and the installed apps' own translations, keyed by context, msgid and plural."""
     import polib
 
     own = {Path(path).resolve() for path in settings.LOCALE_PATHS}
@@ -48,8 +48,12 @@ def library_translations(language: str) -> dict:
         if directory.resolve() in own or not mo.exists():
             continue
         for entry in polib.mofile(str(mo)):
-            found.setdefault((entry.msgid, entry.msgid_plural), entry)
+            found.setdefault(key(entry), entry)
     return found
+
+
+def key(entry) -> tuple:
+    return (entry.msgctxt or "", entry.msgid, entry.msgid_plural)
 
 
 def copy_translation(entry, source) -> None:
@@ -93,11 +97,10 @@ class Command(BaseCommand):
             self.fix_header(po, language)
             library = library_translations(language)
             for entry in po:
-                key = (entry.msgid, entry.msgid_plural)
-                borrowed = key in library_msgids
+                borrowed = key(entry) in library_msgids
                 if language == settings.LANGUAGE_CODE or (borrowed and is_missing(entry)):
-                    if borrowed and key in library:
-                        copy_translation(entry, library[key])
+                    if borrowed and key(entry) in library:
+                        copy_translation(entry, library[key(entry)])
                     elif not borrowed or language == LIBRARY_SOURCE_LANGUAGE:
                         copy_msgid(entry)
                     else:
@@ -112,7 +115,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{path}: {len(po.translated_entries())} translated")
             for entry in missing:
                 state = "fuzzy" if entry.fuzzy else "untranslated"
-                self.stdout.write(f"  [{state}] {entry.msgid!r}")
+                context = f" (context {entry.msgctxt!r})" if entry.msgctxt else ""
+                self.stdout.write(f"  [{state}] {entry.msgid!r}{context}")
                 if entry.previous_msgid:
                     self.stdout.write(f"      was {entry.previous_msgid!r}")
         if remaining:
