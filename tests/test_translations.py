@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from aventuria.management.commands.update_translations import IGNORE
 from tests.conftest import IN_CI
 
 LOCALE = Path(settings.LOCALE_PATHS[0])
@@ -82,19 +83,27 @@ def test_catalogues_hold_every_string_of_the_code(tmp_path, settings):
         if IN_CI:
             pytest.fail("CI needs gettext's xgettext")
         pytest.skip("needs gettext (xgettext) to extract the strings")
-    root = Path(settings.BASE_DIR)
-    for directory in ["aventuria", "services", "bookings", "templates"]:
-        shutil.copytree(
-            root / directory,
-            tmp_path / directory,
-            ignore=shutil.ignore_patterns("__pycache__", "migrations"),
-        )
-    settings.LOCALE_PATHS = [tmp_path / "locale"]
-    (tmp_path / "locale").mkdir()
+    skipped_dirs = {*IGNORE, ".git", "locale", "__pycache__"}
+
+    def sources_only(directory, names):
+        # Only what makemessages reads, from where `make messages-update` reads it.
+        return [
+            name
+            for name in names
+            if name in skipped_dirs
+            or (Path(directory, name).is_file() and not name.endswith((".py", ".html", ".txt")))
+        ]
+
+    source = tmp_path / "source"
+    shutil.copytree(settings.BASE_DIR, source, ignore=sources_only)
+    settings.LOCALE_PATHS = [source / "locale"]
+    (source / "locale").mkdir()
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(tmp_path)
-        call_command("makemessages", locale=["en"], no_location=True, verbosity=0)
-    extracted = polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po"))
+        patch.chdir(source)
+        call_command(
+            "makemessages", locale=["en"], no_location=True, ignore_patterns=IGNORE, verbosity=0
+        )
+    extracted = polib.pofile(str(source / "locale" / "en" / "LC_MESSAGES" / "django.po"))
     assert extracted.find("Siirry sisältöön") is not None
     committed = {(e.msgctxt, e.msgid, e.msgid_plural) for e in catalogue("en") if not e.obsolete}
     missing = [e.msgid for e in extracted if (e.msgctxt, e.msgid, e.msgid_plural) not in committed]
