@@ -77,7 +77,7 @@ SERVICE = {
             "who have taken part may find the experience therapeutic."
         ),
     },
-    "methods_intro": {"fi": "Keskeisiä menetelmiä ovat", "en": "The key methods are"},
+    "methods_intro": {"fi": "Keskeisiä menetelmiä ovat", "en": "The key methods are:"},
     "seo_title": {
         "fi": "Työnohjaus Kotkassa – Aventuria ohjaus & terapia",
         "en": "Work supervision in Kotka – Aventuria ohjaus & terapia",
