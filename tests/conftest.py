@@ -11,6 +11,8 @@ IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+# trylast: after `-m "not postgres"` has deselected what a run leaves out.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Browser and PostgreSQL tests may skip on a developer's machine, never in CI."""
     from django.conf import settings
