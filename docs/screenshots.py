@@ -1,0 +1,126 @@
+"""Take the screenshots of Henna's guide (docs/ohje.md) again. Not run by the tests.
+
+Against a development server with a database of its own, so that the sample inquiries this
+script adds never reach real data:
+
+    export DJANGO_DEBUG=1 DATABASE_URL=sqlite:////tmp/aventuria-ohje.sqlite3
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py runserver 127.0.0.1:8765 &
+    .venv/bin/python docs/screenshots.py http://127.0.0.1:8765
+
+The script adds a user "ohje" and a handful of made-up inquiries when they are missing, then
+saves 1280 x 800 PNG files in docs/img/.
+"""
+
+import os
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMG = ROOT / "docs" / "img"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+USERNAME = "ohje"
+
+SAMPLES = [
+    # name, email, kind, organisation, participants, status, days ago, message
+    ("Minna Virtanen", "minna@example.fi", "individual", "", None, "new", 1, "Esihenkilötyö"),
+    ("Jukka Lahtinen", "jukka@example.fi", "group", "Kotkan Satama Oy", 8, "new", 3, "Tiimi"),
+    ("Sari Mäkelä", "sari@example.fi", "community", "Karhulan koulu", 24, "contacted", 6, "Koulu"),
+    ("Pekka Nieminen", "pekka@example.fi", "intro", "", None, "meeting", 9, "Tutustuminen"),
+    ("Leena Koskinen", "leena@example.fi", "individual", "", None, "client", 40, "Jaksaminen"),
+    ("Osta halvalla", "bot@example.com", "individual", "", None, "spam", 2, "http://spam"),
+]
+
+
+def setup_django() -> str:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aventuria.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from bookings import services
+    from bookings.models import Inquiry, InquiryNote
+
+    password = secrets.token_urlsafe(16)
+    user, _ = get_user_model().objects.get_or_create(
+        username=USERNAME, defaults={"is_staff": True, "is_superuser": True}
+    )
+    user.set_password(password)
+    user.save()
+    for name, email, kind, organisation, participants, status, days, message in SAMPLES:
+        if Inquiry.objects.filter(email=email).exists():
+            continue
+        inquiry, _ = services.submit_inquiry(
+            submission_id=None,
+            kind=kind,
+            name=name,
+            email=email,
+            organisation=organisation,
+            participants=participants,
+            format="kotka",
+            message=message,
+            is_spam=status == "spam",
+        )
+        if status not in ("new", "spam"):
+            services.change_status(inquiry=inquiry, status=status, user=user)
+            InquiryNote.objects.create(
+                inquiry=inquiry, author=user, text="Soitin ja sovimme tapaamisesta."
+            )
+        Inquiry.objects.filter(pk=inquiry.pk).update(
+            created_at=timezone.now() - timedelta(days=days, hours=2)
+        )
+    return password
+
+
+def main(base: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    password = setup_django()
+    from bookings.models import Inquiry
+
+    contacted = Inquiry.objects.get(email="sari@example.fi")
+    IMG.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fi-FI")
+
+        def shot(name: str, **kwargs) -> None:
+            page.screenshot(path=IMG / f"{name}.png", **kwargs)
+
+        page.goto(base + "/yhteydenotto/")
+        shot("lomake")
+
+        page.goto(base + "/admin/")
+        page.get_by_label("Käyttäjätunnus").fill(USERNAME)
+        page.get_by_label("Salasana").fill(password)
+        page.get_by_role("button", name="Kirjaudu sisään").click()
+        page.wait_for_url(base + "/admin/")
+        shot("etusivu")
+        # The side menu folds away (the browser remembers it), leaving room for the queue.
+        page.goto(base + "/admin/bookings/inquiry/")
+        page.locator("#toggle-nav-sidebar").click()
+
+        page.goto(base + "/admin/services/practice/1/change/")
+        shot("yhteystiedot")
+
+        page.goto(base + "/admin/bookings/inquiry/")
+        shot("jono")
+
+        page.locator("select[name=action]").select_option("export_csv")
+        page.locator("#result_list tbody input.action-select").first.check()
+        shot("toiminnot", clip={"x": 0, "y": 0, "width": 1280, "height": 500})
+
+        page.goto(base + f"/admin/bookings/inquiry/{contacted.pk}/change/")
+        shot("yhteydenotto")
+        page.locator("#notes-group").evaluate("element => element.scrollIntoView()")
+        shot("muistiinpanot")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8765")
