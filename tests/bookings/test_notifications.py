@@ -80,7 +80,8 @@ def test_spam_sends_no_email_even_later(submit, settings):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+# Real commits, so that each thread sees the rows; the content is put back afterwards.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_overlapping_runs_send_each_email_exactly_once(
     client, filled_form, settings, monkeypatch
 ):
