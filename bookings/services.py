@@ -198,8 +198,11 @@ def build_email(notification: Notification) -> EmailMessage:
     practice = cached_practice()
     if notification.kind == Notification.Kind.ACKNOWLEDGEMENT:
         language, template, to = inquiry.language, "acknowledgement", [inquiry.email]
+        # The email invites a reply; it must reach Henna, not the sender's no-reply address.
+        reply_to = [practice.email]
     else:
         language, template, to = settings.LANGUAGE_CODE, "staff_notification", [practice.email]
+        reply_to = []
     with translation.override(language):
         context = {
             "inquiry": inquiry,
@@ -209,4 +212,4 @@ def build_email(notification: Notification) -> EmailMessage:
         }
         subject = render_to_string(f"bookings/email/{template}_subject.txt", context)
         body = render_to_string(f"bookings/email/{template}.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=to)
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=to, reply_to=reply_to)

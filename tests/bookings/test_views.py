@@ -60,6 +60,9 @@ def test_valid_post_sends_two_emails_that_do_not_repeat_what_was_written(submit)
     assert "Yksilötyönohjaus" in staff.body
     assert f"/admin/bookings/inquiry/{inquiry.pk}/change/" in staff.body
     assert ack.subject == f"Kiitos yhteydenotostasi – {practice.name}"
+    # The acknowledgement invites a reply: it goes to the practice, not to a no-reply address.
+    assert ack.reply_to == [practice.email]
+    assert staff.reply_to == []
     for email in (ack, staff):
         text = email.subject + email.body
         for private in ("Tiimimme kaipaa", "040 765 4321", "Äiniö", "Öljymäki"):
