@@ -1,0 +1,146 @@
+"""WCAG 2.1 AA in Chromium: axe-core on every public page, then what axe cannot judge alone:
+the skip link, visible focus, keyboard-only use of the form, the error summary and its links."""
+
+import pytest
+from django.conf import settings
+
+from bookings.models import Inquiry
+from tests.aventuria.node_tools import AXE, require
+from tests.aventuria.public_pages import LANGUAGES, page_url, public_pages
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.browser,
+]
+
+SUBMIT = "#inquiry-form [type=submit]"
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page that may inject axe-core: the site's CSP rightly refuses injected scripts."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=require(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+        for violation in result["violations"]
+    ]
+
+
+def test_axe_finds_no_violation_on_any_public_page_in_either_language(live_site, axe_page):
+    found = {}
+    checked = []
+    for label, path in public_pages():
+        axe_page.goto(live_site.url + path)
+        found[label] = axe_violations(axe_page)
+        checked.append(label)
+        if label.startswith("inquiry-"):
+            # The same form sent empty: the error summary and the errors at the fields.
+            axe_page.click(SUBMIT)
+            axe_page.wait_for_selector(".error-summary")
+            found[f"{label} with errors"] = axe_violations(axe_page)
+            checked.append(f"{label} with errors")
+    assert {label: problems for label, problems in found.items() if problems} == {}
+    assert len(checked) == 14
+
+
+def focus_info(page) -> dict:
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            const box = el.getBoundingClientRect();
+            return {
+                tag: el.tagName.toLowerCase(), id: el.id, type: el.type || "",
+                text: (el.innerText || el.value || "").trim().slice(0, 40),
+                outline: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
+                visible: box.width > 0 && box.height > 0 && box.bottom > 0 && box.right > 0,
+            };
+        }"""
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_skip_link_is_the_first_stop_and_moves_to_the_content(live_site, page, language):
+    page.goto(live_site.url + page_url("home", language))
+    page.keyboard.press("Tab")
+    first = focus_info(page)
+    assert first["tag"] == "a" and first["visible"]
+    assert first["text"] == {"fi": "Siirry sisältöön", "en": "Skip to content"}[language]
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_every_focus_stop_on_the_inquiry_page_shows_a_visible_outline(live_site, page):
+    page.goto(live_site.url + page_url("inquiry", "fi"))
+    stops = []
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        info = focus_info(page)
+        if info["tag"] == "body" or (stops and info == stops[0]):
+            break
+        stops.append(info)
+    hidden = [
+        stop for stop in stops if not (stop["outline"] != "none" and stop["outlineWidth"] >= 2)
+    ]
+    assert hidden == []
+    reached = {stop["id"] for stop in stops}
+    # Every field of the form can be reached from the keyboard; the honeypot cannot.
+    for field in ("id_kind_0", "id_name", "id_email", "id_phone", "id_message", "id_consent"):
+        assert field in reached
+    assert "id_website" not in reached
+    assert any(stop["type"] == "submit" for stop in stops)
+
+
+def test_inquiry_can_be_sent_with_the_keyboard_alone(live_site, page, settings):
+    settings.INQUIRY_MIN_FILL_SECONDS = 0
+    page.goto(live_site.url + page_url("inquiry", "fi"))
+    page.focus("#id_kind_0")  # Where Tab from the page top lands after the header links.
+    page.keyboard.press("Space")
+    page.focus("#id_name")
+    page.keyboard.type("Maija Meikäläinen")
+    page.keyboard.press("Tab")
+    page.keyboard.type("maija@example.fi")
+    page.focus("#id_consent")
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/yhteydenotto/kiitos/")
+    inquiry = Inquiry.objects.get()
+    assert (inquiry.name, inquiry.email, inquiry.kind) == (
+        "Maija Meikäläinen",
+        "maija@example.fi",
+        "individual",
+    )
+
+
+def test_error_summary_leads_to_each_field_and_fields_name_their_error(live_site, page):
+    page.goto(live_site.url + page_url("inquiry", "fi"))
+    page.click(SUBMIT)
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    # The summary comes before the form, right after the page heading.
+    assert page.evaluate(
+        "document.querySelector('.error-summary').compareDocumentPosition("
+        "document.querySelector('#inquiry-form')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert page.title().startswith("Virhe:")
+    links = summary.locator("a")
+    targets = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert targets == ["#id_kind_0", "#id_name", "#id_email", "#id_consent"]
+    for index, target in enumerate(targets):
+        page.locator(".error-summary a").nth(index).click()
+        assert page.evaluate("document.activeElement.id") == target[1:]
+    # Each field names its error to a screen reader.
+    described = page.get_attribute("#id_name", "aria-describedby")
+    assert page.locator(f"#{described}").inner_text() == "Kirjoita nimesi."
+    assert page.get_attribute("#id_name", "aria-invalid") == "true"
+    hints = page.get_attribute("#id_message", "aria-describedby")
+    assert "Enintään" in page.locator(f"#{hints}").inner_text()
+    assert settings.LANGUAGE_CODE == "fi"
