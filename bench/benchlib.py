@@ -114,10 +114,42 @@ def prepare_site(env: dict) -> None:
     manage(env, "migrate", "--no-input", "-v", "0")
 
 
+def static_app(environ, start_response):
+    """The pages nginx serves, from memory, with no framework: what gunicorn alone costs.
+    Run as benchlib:static_app with BENCH_WWW pointing at the directory of index.html files."""
+    global _static_pages
+    if _static_pages is None:
+        root = Path(os.environ["BENCH_WWW"])
+        _static_pages = {}
+        for path in root.rglob("index.html"):
+            folder = path.parent.relative_to(root).as_posix()
+            _static_pages["/" if folder == "." else f"/{folder}/"] = path.read_bytes()
+    body = _static_pages.get(environ["PATH_INFO"])
+    if body is None:
+        start_response("404 Not Found", [("Content-Length", "0")])
+        return [b""]
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
+    return [body]
+
+
+_static_pages = None
+
+
 class Gunicorn:
     def __init__(
-        self, env: dict, *, workers: int = 2, user: str | None = None, group=None, log: Path
+        self,
+        env: dict,
+        *,
+        workers: int = 2,
+        user: str | None = None,
+        group=None,
+        log: Path,
+        app: str = "aventuria.wsgi",
+        health_path: str = "/healthz",
     ):
+        self.app = app
+        self.health_path = health_path
         self.env = env
         self.port = free_port()
         self.workers = workers
@@ -131,7 +163,9 @@ class Gunicorn:
             str(PYTHON),
             "-m",
             "gunicorn",
-            "aventuria.wsgi",
+            "--pythonpath",
+            str(ROOT / "bench"),
+            self.app,
             "--bind",
             f"{HOST}:{self.port}",
             "--workers",
@@ -156,7 +190,7 @@ class Gunicorn:
         visitor = Visitor(self.port)
         answered = 0
         while answered < 4 * self.workers and time.monotonic() < deadline:
-            response, _ = visitor.request("GET", "/healthz")
+            response, _ = visitor.request("GET", self.health_path)
             answered += response.status == 200
         return self
 
