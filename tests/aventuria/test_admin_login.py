@@ -72,6 +72,8 @@ def test_the_password_and_the_code_from_the_phone_open_the_admin(phone):
     response = log_in(client, code=code_for(phone))
     assert response.status_code == 302
     assert reaches_admin(client)
+    session = response.cookies["sessionid"]
+    assert (session["secure"], session["httponly"], session["samesite"]) == (True, True, "Lax")
 
 
 def test_an_account_without_a_device_cannot_log_in(henna):
