@@ -100,7 +100,24 @@ BROWSER_ARGS = [
 
 
 @pytest.fixture
-def live_site(transactional_db, settings):
+def site_content(transactional_db):
+    """The launch content, for tests that commit for real.
+
+    Such tests (marked django_db(transaction=True)) empty the database when they end, so each
+    one puts the content back with the data migration's own loader (it is idempotent).
+    """
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    migration = importlib.import_module("services.migrations.0002_initial_content")
+    state = MigrationExecutor(connection).loader.project_state(migration.STATE)
+    migration.load_content(state.apps, None)
+
+
+@pytest.fixture
+def live_site(site_content, settings):
     """The site on a live server over plain HTTP (loopback), otherwise production settings.
 
     Started per test, after the settings change: middleware reads its settings at start-up.

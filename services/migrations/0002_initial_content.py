@@ -342,6 +342,10 @@ PRIVACY_NOTICE = {
 }
 
 
+# The migration state load_content works in; tests use it to put the content back.
+STATE = ("services", "0002_initial_content")
+
+
 def translated(values: dict) -> dict:
     """Expand {"field": {"fi": ..., "en": ...}} into the columns modeltranslation adds."""
     fields = {}

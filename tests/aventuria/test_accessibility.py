@@ -9,7 +9,7 @@ from tests.aventuria.node_tools import AXE, require
 from tests.aventuria.public_pages import LANGUAGES, page_url, public_pages
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
 ]
 

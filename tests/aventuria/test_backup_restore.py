@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -24,7 +24,7 @@ def database_url() -> str:
     return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def test_a_dump_restores_into_a_scratch_database_with_every_row():
+def test_a_dump_restores_into_a_scratch_database_with_every_row(site_content):
     inquiries.submit_inquiry(
         submission_id=uuid.uuid4(),
         kind=Inquiry.Kind.GROUP,

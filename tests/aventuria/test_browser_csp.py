@@ -14,7 +14,7 @@ from services.models import Practice, Service
 from .test_admin_login import code_for
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
 ]
 

@@ -18,7 +18,7 @@ from tests.aventuria.node_tools import LIGHTHOUSE, require
 from tests.aventuria.public_pages import LANGUAGES, page_url
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
 ]
 

@@ -8,7 +8,7 @@ import pytest
 from tests.aventuria.public_pages import LANGUAGES, page_url
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
 ]
 

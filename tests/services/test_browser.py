@@ -1,7 +1,7 @@
 import pytest
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
 ]
 
