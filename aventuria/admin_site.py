@@ -26,12 +26,18 @@ class OTPLoginForm(OTPAdminAuthenticationForm):
         "token_required": _("Kirjoita kertakäyttökoodi todennussovelluksesta."),
         "invalid_token": _("Koodi ei kelpaa. Tarkista se ja yritä uudelleen."),
         "device_required": _("Valitse laite."),
+        "no_device": _(
+            "Tunnukselle ei ole vielä otettu käyttöön kertakäyttökoodeja. Ylläpitäjä ottaa ne "
+            "käyttöön komennolla manage.py totp_setup."
+        ),
     }
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)
         if device is None and not self.cleaned_data.get("otp_device"):
             devices = list(devices_for_user(user))
+            if not devices:
+                raise forms.ValidationError(self.otp_error_messages["no_device"], code="no_device")
             if len(devices) == 1:
                 device = devices[0]
         return device

@@ -78,7 +78,8 @@ def test_the_password_and_the_code_from_the_phone_open_the_admin(phone):
 
 def test_an_account_without_a_device_cannot_log_in(henna):
     client = HttpsClient()
-    log_in(client, code="123456")
+    response = log_in(client, code="123456")
+    assert "Tunnukselle ei ole vielä otettu käyttöön kertakäyttökoodeja" in response.text
     assert not reaches_admin(client)
 
 
