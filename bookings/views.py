@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -109,7 +110,8 @@ class InquiryView(View):
 
     def render_with_error(self, form, message, status):
         new_data = form.data.copy()
-        new_data["token"] = FormToken.issue()
+        # The visitor filled the form in once already: sending it again at once is no bot's haste.
+        new_data["token"] = FormToken.issue(age=settings.INQUIRY_MIN_FILL_SECONDS)
         refreshed = InquiryForm(new_data, goals=self.goals())
         refreshed.is_valid()
         refreshed.add_error(None, message)

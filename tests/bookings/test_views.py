@@ -128,10 +128,10 @@ def test_tampered_token_shows_the_form_again_with_what_was_typed(client, filled_
     assert "Lomake ehti vanhentua" in body
     assert 'value="Äiniö Öljymäki"' in body
     assert Inquiry.objects.count() == 0
-    # The form carries a new, valid token: sending it again works.
+    # The form carries a new, valid token: sending it again at once works, and is no spam.
     new_token = re.search(r'name="token" value="([^"]+)"', body).group(1)
     assert post_inquiry(client, {**data, "token": new_token}).status_code == 302
-    assert Inquiry.objects.count() == 1
+    assert Inquiry.objects.get().status == Inquiry.Status.NEW
 
 
 def test_form_left_open_too_long_shows_the_form_again_with_what_was_typed(client, clock):
@@ -155,6 +155,17 @@ def test_failed_csrf_check_shows_the_form_again_with_what_was_typed(filled_form)
     assert 'value="Äiniö Öljymäki"' in body
     assert 'name="csrfmiddlewaretoken"' in body
     assert Inquiry.objects.count() == 0
+    # Sent again straight away with the fresh tokens, it is stored as a real inquiry.
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    token = re.search(r'name="token" value="([^"]+)"', body).group(1)
+    again = strict.post(
+        INQUIRY_URL,
+        {**data, "token": token, "csrfmiddlewaretoken": csrf},
+        secure=True,
+        headers={"referer": "https://testserver/yhteydenotto/"},
+    )
+    assert again.status_code == 302
+    assert Inquiry.objects.get().status == Inquiry.Status.NEW
 
 
 def test_database_error_at_submit_gives_the_503_page_with_phone_and_email(
