@@ -94,6 +94,7 @@ def test_the_admin_pages_henna_uses_load_without_a_csp_violation(
         visit(page, live_site.url + url)
         assert page.locator("#content").is_visible(), url
     # The inline formsets' "add another" is built by the admin's scripts: they ran.
-    visit(page, live_site.url + reverse("admin:services_service_change", args=[1]))
+    service = Service.objects.first()
+    visit(page, live_site.url + reverse("admin:services_service_change", args=[service.pk]))
     assert page.locator(".add-row a").count() >= 1
     assert problems == []
