@@ -12,6 +12,8 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from aventuria.client_ip import client_ip
+
 TOKEN_SALT = "bookings.inquiry-form"  # noqa: S105 - a namespace, not a secret
 RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -64,10 +66,4 @@ class RateLimit:
 
 def client_key(request) -> str:
     """A keyed hash of the visitor's address: enough to count, useless to identify anyone."""
-    if getattr(settings, "SECURE_PROXY", False):
-        # Our proxy appends the address it saw; anything before that is the client's own claim.
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        address = forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
-    else:
-        address = request.META.get("REMOTE_ADDR", "")
-    return salted_hmac("bookings.client-key", address, algorithm="sha256").hexdigest()
+    return salted_hmac("bookings.client-key", client_ip(request), algorithm="sha256").hexdigest()
