@@ -4,6 +4,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -97,9 +98,9 @@ def set_status(modeladmin, request, queryset, *, status):
 def status_action(status: Inquiry.Status):
     action = partial(set_status, status=status)
     action.__name__ = f"mark_{status.value}"
-    return admin.action(description=_("Merkitse tilaan: %(status)s") % {"status": status.label})(
-        action
-    )
+    # format_lazy: the label is put together in the language of each request, not at import.
+    description = format_lazy(_("Merkitse tilaan: {status}"), status=status.label)
+    return admin.action(description=description)(action)
 
 
 def csv_cell(value) -> str:
