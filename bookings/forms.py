@@ -3,6 +3,7 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.html import format_html
@@ -36,6 +37,25 @@ class TextField(forms.CharField):
             if not self.multiline:
                 value = " ".join(value.split())
         return super().to_python(value)
+
+
+class GoalsField(forms.ModelMultipleChoiceField):
+    """Goals chosen by id. An id larger than any database integer is an invalid choice, like
+    any unknown id: SQLite would raise OverflowError on it and the visitor see an error page."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            try:
+                too_large = abs(int(pk)) >= 2**63
+            except (TypeError, ValueError):
+                continue  # Not a number at all: the parent reports it.
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
 
 
 class InquiryForm(forms.Form):
@@ -89,7 +109,7 @@ class InquiryForm(forms.Form):
             "max_value": _("Osallistujia voi olla enintään %(limit_value)s."),
         },
     )
-    goals = forms.ModelMultipleChoiceField(
+    goals = GoalsField(
         label=_("Mitä haluaisit työnohjauksella saavuttaa? (vapaaehtoinen)"),
         queryset=Goal.objects.none(),
         required=False,

@@ -1,0 +1,105 @@
+"""Whatever a bot or a broken browser posts to the inquiry form, the answer is never an error page.
+
+Hypothesis generates forms: long strings, control and invisible characters, any Unicode,
+missing and extra fields, numbers and booleans where text belongs, several values for one field.
+About half carry a valid form token and consent, so the generated data also reaches validation
+and storage, not only the first checks.
+"""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bookings.models import Inquiry
+from bookings.spam import FormToken
+
+FIELDS = (
+    "kind",
+    "name",
+    "email",
+    "phone",
+    "organisation",
+    "participants",
+    "goals",
+    "format",
+    "preferred_times",
+    "message",
+    "consent",
+    "website",
+    "token",
+)
+
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=50)
+control_text = st.text(
+    st.characters(max_codepoint=0x1F) | st.sampled_from("\x7f\u200b\u202e\u2028\ufeff\ufffd"),
+    max_size=40,
+)
+# Longer than any field allows (the message takes 2,000). Built by repetition: generating
+# thousands of characters one at a time is slow.
+long_text = st.builds(
+    lambda part, times: (part * times)[:2100], any_text.filter(bool), st.integers(100, 2100)
+)
+scalar = st.one_of(
+    any_text,
+    control_text,
+    long_text,
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+)
+junk = scalar | st.lists(scalar, min_size=2, max_size=3)
+
+plausible = {
+    "kind": st.sampled_from(Inquiry.Kind.values),
+    "email": st.emails(),
+    "participants": st.integers(-5, 1000),
+    "goals": st.lists(st.integers(-1, 50) | st.integers(), max_size=4),
+    "format": st.sampled_from(Inquiry.Format.values),
+    "consent": st.just("on"),
+    "website": st.just(""),
+    "token": st.builds(FormToken.issue),
+}
+forms = st.fixed_dictionaries(
+    {},
+    optional={name: (plausible[name] | junk) if name in plausible else junk for name in FIELDS},
+)
+extra_fields = st.dictionaries(any_text.filter(lambda key: key not in FIELDS), junk, max_size=3)
+
+
+@pytest.fixture
+def inquiry_urls():
+    urls = [reverse("bookings:inquiry")]
+    with translation.override("en"):
+        urls.append(reverse("bookings:inquiry"))
+    return urls
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=1000,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(form=forms, extra=extra_fields, english=st.booleans(), with_token=st.booleans())
+def test_no_generated_form_gets_an_error_page(
+    client, settings, inquiry_urls, form, extra, english, with_token
+):
+    settings.INQUIRY_MIN_FILL_SECONDS = 0
+    if with_token:
+        form = {"token": FormToken.issue(), "consent": "on", **form}
+    response = client.post(inquiry_urls[english], {**extra, **form})
+    assert response.status_code in (200, 302, 400, 403, 429)
+
+
+@pytest.mark.django_db
+def test_a_goal_id_beyond_any_database_integer_is_an_invalid_choice(client, filled_form):
+    response = client.post(
+        reverse("bookings:inquiry"), filled_form(goals=["1", str(2**63)]), follow=False
+    )
+
+    assert response.status_code == 400
+    assert "ei ole kelvollinen arvo" in response.content.decode()
+    assert not Inquiry.objects.exists()
