@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Copies of finished content pages, before the rest of the stack (HSTS etc. still apply).
+    "services.middleware.SharedContentMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After SessionMiddleware; LocaleMiddleware reads the language from the URL prefix only,

@@ -32,7 +32,10 @@ class CachedContentView(View):
             response = TemplateResponse(request, self.template_name, self.get_context_data())
             html = response.rendered_content
             cache.set(key, html, timeout=None)
-        return HttpResponse(html)
+        response = HttpResponse(html)
+        # The same for every visitor: services.middleware may serve copies of it.
+        response.shared_content = True
+        return response
 
 
 class HomeView(CachedContentView):
