@@ -1,3 +1,5 @@
+import io
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -76,6 +78,16 @@ def verified_client(user) -> HttpsClient:
 @pytest.fixture
 def admin_client(admin_user):
     return verified_client(admin_user)
+
+
+@pytest.fixture
+def log_output():
+    """What the project's stdout log handler writes, with its own filter and formatter."""
+    handler = logging.getLogger("django").handlers[0]
+    stream = io.StringIO()
+    old_stream = handler.setStream(stream)
+    yield stream
+    handler.setStream(old_stream)
 
 
 @pytest.fixture

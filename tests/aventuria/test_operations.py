@@ -1,6 +1,5 @@
 """What the operator relies on: the health check, the logs, static files, the proxy setting."""
 
-import io
 import json
 import logging
 import os
@@ -46,16 +45,6 @@ def raise_error(request):
 # The site's own URLs (the 500 page links to them) plus one view that fails.
 urlpatterns = [path("boom/", raise_error), *site_urls.urlpatterns]
 handler500 = site_urls.handler500
-
-
-@pytest.fixture
-def log_output(settings):
-    """What the configured stdout handler writes, with its own filter and formatter."""
-    handler = logging.getLogger("django").handlers[0]
-    stream = io.StringIO()
-    old_stream = handler.setStream(stream)
-    yield stream
-    handler.setStream(old_stream)
 
 
 @pytest.mark.django_db

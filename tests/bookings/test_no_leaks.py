@@ -143,17 +143,7 @@ def test_a_whole_inquiry_life_writes_nothing_confidential_outside_the_database(
             assert secret.lower() not in text.lower(), f"{secret!r} written to {where}"
 
 
-@pytest.fixture
-def project_log(settings):
-    """What the project's stdout handler writes, with its own filter and formatter."""
-    handler = logging.getLogger("django").handlers[0]
-    stream = io.StringIO()
-    old_stream = handler.setStream(stream)
-    yield stream
-    handler.setStream(old_stream)
-
-
-def test_a_logged_database_error_does_not_quote_the_failing_row(project_log):
+def test_a_logged_database_error_does_not_quote_the_failing_row(log_output):
     # PostgreSQL's message for a failed check names every value of the row.
     try:
         with transaction.atomic():
@@ -165,7 +155,7 @@ def test_a_logged_database_error_does_not_quote_the_failing_row(project_log):
     else:
         pytest.fail("the participants check constraint did not hold")
 
-    output = project_log.getvalue()
+    output = log_output.getvalue()
     assert "Saving inquiry failed" in output
     assert "IntegrityError: (message withheld" in output
     assert "Traceback (most recent call last)" in output  # where it failed is kept
@@ -173,12 +163,12 @@ def test_a_logged_database_error_does_not_quote_the_failing_row(project_log):
         assert secret.lower() not in output.lower()
 
 
-def test_a_logged_smtp_error_does_not_quote_the_address(project_log):
+def test_a_logged_smtp_error_does_not_quote_the_address(log_output):
     try:
         RefusingBackend().send_messages([mail.EmailMessage("Aihe", "Teksti", to=[TYPED["email"]])])
     except smtplib.SMTPRecipientsRefused:
         logging.getLogger("bookings.services").exception("Sending failed")
-    output = project_log.getvalue()
+    output = log_output.getvalue()
     assert "smtplib.SMTPRecipientsRefused: (message withheld" in output
     assert TYPED["email"] not in output
     # Other errors keep their message: it is what tells the operator what went wrong.
@@ -186,4 +176,4 @@ def test_a_logged_smtp_error_does_not_quote_the_address(project_log):
         raise RuntimeError("template missing")
     except RuntimeError:
         logging.getLogger("bookings.services").exception("Rendering failed")
-    assert "RuntimeError: template missing" in project_log.getvalue()
+    assert "RuntimeError: template missing" in log_output.getvalue()
