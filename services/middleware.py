@@ -27,6 +27,8 @@ class SharedContentMiddleware:
         # A signed-in user goes through the whole stack (their session may need refreshing).
         fast = request.method == "GET" and settings.SESSION_COOKIE_NAME not in request.COOKIES
         if fast:
+            # Keep Django's Host check (ALLOWED_HOSTS), which later middleware would have done.
+            request.get_host()
             key = SHARED_PAGE_KEY.format(path=request.path_info, version=content_version())
             stored = self.copies.get(key)
             if stored is None:

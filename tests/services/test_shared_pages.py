@@ -66,3 +66,9 @@ def test_the_inquiry_form_is_never_shared(client):
     second = client.get(path)
     assert "csrftoken" in second.cookies
     assert first.content != second.content  # Fresh form and CSRF tokens each time.
+
+
+def test_a_shared_copy_is_not_served_to_an_unknown_host(client):
+    assert client.get("/").status_code == 200
+    assert client.get("/").status_code == 200  # Now from the shared copy.
+    assert client.get("/", headers={"host": "attacker.example"}).status_code == 400
