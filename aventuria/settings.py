@@ -172,6 +172,10 @@ OTP_TOTP_ISSUER = "Aventuria"
 INQUIRY_RATE_LIMIT = env.str("DJANGO_INQUIRY_RATE_LIMIT", default="5/h")
 INQUIRY_MIN_FILL_SECONDS = env.int("DJANGO_INQUIRY_MIN_FILL_SECONDS", default=3)
 INQUIRY_FORM_MAX_AGE_HOURS = env.int("DJANGO_INQUIRY_FORM_MAX_AGE_HOURS", default=24)
+# On: `manage.py send_notifications --watch` runs beside the site (compose's notifications
+# service) and sends the inquiry emails, so a submission only stores them. Off: the web process
+# sends them right after the commit, and `make run` needs nothing more.
+INQUIRY_EMAIL_WORKER = env.bool("DJANGO_EMAIL_WORKER", default=False)
 
 # Retention of inquiries, in months (privacy notice states these).
 RETENTION_MONTHS_NO_CLIENT = env.int("DJANGO_RETENTION_MONTHS", default=12)

@@ -4,13 +4,16 @@ Views, the admin and the management commands call these; nothing else writes inq
 """
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
@@ -25,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 # The same inquiry sent again within this time is the visitor resending it, not a new one.
 RESUBMIT_WINDOW = timedelta(minutes=30)
+
+# With INQUIRY_EMAIL_WORKER on PostgreSQL, a new inquiry wakes `send_notifications --watch`
+# through this channel the moment its transaction commits.
+WAKE_CHANNEL = "aventuria_notifications"
+# How long the worker waits before trying a database that did not answer again.
+DATABASE_RETRY_SECONDS = 5
 
 
 def rate_limited(*, client_key: str, submission_id=None) -> bool:
@@ -60,25 +69,24 @@ def submit_inquiry(
     privacy_notice: PrivacyNotice | None = None,
     is_spam: bool = False,
 ) -> tuple[Inquiry, bool]:
-    """Store an inquiry and queue its two emails; send them once the row is committed.
+    """Store an inquiry and queue its two emails, to be sent once the row is committed.
+
+    The emails go out from this process right after the commit, or, with INQUIRY_EMAIL_WORKER,
+    from `send_notifications --watch`, which the commit wakes.
 
     The same submission_id (a form submitted twice) returns the first inquiry and False, and
     so does the same inquiry sent again soon with a fresh form (back, then send once more).
     """
-    existing = None
+    resent = Q(
+        kind=kind,
+        name=name,
+        message=message,
+        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+        email__iexact=email.strip(),
+    )
     if submission_id is not None:
-        existing = Inquiry.objects.filter(submission_id=submission_id).first()
-    if existing is None:
-        existing = (
-            Inquiry.objects.for_email(email)
-            .filter(
-                kind=kind,
-                name=name,
-                message=message,
-                created_at__gte=timezone.now() - RESUBMIT_WINDOW,
-            )
-            .first()
-        )
+        resent |= Q(submission_id=submission_id)
+    existing = Inquiry.objects.filter(resent).first()
     if existing:
         return existing, False
     try:
@@ -99,13 +107,17 @@ def submit_inquiry(
                 privacy_notice=privacy_notice,
                 status=Inquiry.Status.SPAM if is_spam else Inquiry.Status.NEW,
             )
-            inquiry.goals.set(goals)
+            if goals:
+                # A new inquiry has no goals yet: insert them without goals.set()'s lookup.
+                Inquiry.goals.through.objects.bulk_create(
+                    Inquiry.goals.through(inquiry=inquiry, goal=goal) for goal in goals
+                )
             StatusChange.objects.create(inquiry=inquiry, to_status=inquiry.status)
             if not is_spam:
                 Notification.objects.bulk_create(
                     Notification(inquiry=inquiry, kind=kind) for kind in Notification.Kind
                 )
-                transaction.on_commit(partial(send_after_commit, inquiry_id=inquiry.pk))
+                queue_emails(inquiry)
     except IntegrityError:
         # The same form arrived twice at once; the other request stored it.
         existing = Inquiry.objects.filter(submission_id=submission_id).first()
@@ -137,10 +149,25 @@ def change_status(*, inquiry: Inquiry, status: str, user=None) -> bool:
     return True
 
 
+def queue_emails(inquiry: Inquiry) -> None:
+    """Within the inquiry's transaction: have its pending emails sent once it commits."""
+    if not settings.INQUIRY_EMAIL_WORKER:
+        transaction.on_commit(partial(send_after_commit, inquiry_id=inquiry.pk))
+    elif connection.vendor == "postgresql":
+        # PostgreSQL delivers a notification only when (and if) the transaction commits.
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+    # Elsewhere (SQLite, development only) the worker looks for pending emails every few seconds.
+
+
 @dataclass
 class SendResult:
     sent: int = 0
     failed: int = 0
+
+    def __str__(self):
+        # Counts only: this lands in cron mail, journald and container logs.
+        return f"Sent {self.sent}, failed {self.failed}."
 
 
 def send_after_commit(*, inquiry_id: int) -> None:
@@ -190,6 +217,45 @@ def send_pending_notifications(*, inquiry_id: int | None = None) -> SendResult:
             notification.save(update_fields=["attempts", "last_error", "sent_at"])
             result.sent += 1
     return result
+
+
+def watch_notifications(
+    *, stop: threading.Event, interval: float = 60, report=None, sqlite_poll: float = 2
+) -> None:
+    """Send pending emails until `stop` is set: new ones as they come, failed ones again every
+    `interval` seconds. A database that goes away is waited for, not a reason to exit."""
+    listening_on = None
+    while not stop.is_set():
+        try:
+            if connection.vendor == "postgresql":
+                # Listen before looking for pending emails, so that none committed in between
+                # is missed.
+                connection.ensure_connection()
+                raw = connection.connection
+                if raw is not listening_on:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"LISTEN {WAKE_CHANNEL}")
+                    listening_on = raw
+            result = send_pending_notifications()
+            if report and (result.sent or result.failed):
+                report(result)
+            if connection.vendor != "postgresql":
+                stop.wait(min(interval, sqlite_poll))
+                continue
+            deadline = time.monotonic() + interval
+            # One second at a time, so that a stop request is seen within a second.
+            while not stop.is_set() and time.monotonic() < deadline:
+                with connection.wrap_database_errors:
+                    if list(raw.notifies(timeout=1, stop_after=1)):
+                        # Take the rest of a burst too: one round sends all their emails.
+                        list(raw.notifies(timeout=0))
+                        break
+        except DatabaseError as exc:
+            logger.warning("Email worker: database unavailable (%s); retrying", type(exc).__name__)
+            connection.close_if_unusable_or_obsolete()
+            listening_on = None
+            stop.wait(DATABASE_RETRY_SECONDS)
+    connection.close()
 
 
 def build_email(notification: Notification) -> EmailMessage:

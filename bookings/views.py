@@ -11,8 +11,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from services.content import cached_page_key
-from services.models import Goal, Page, PrivacyNotice
+from services.content import cached_page_key, cached_privacy_notice
+from services.models import Goal, Page
 from services.views import CachedContentView
 
 from . import services
@@ -102,7 +102,7 @@ class InquiryView(View):
             message=data["message"],
             language=get_language(),
             client_key=key,
-            privacy_notice=PrivacyNotice.objects.current(),
+            privacy_notice=cached_privacy_notice(),
             is_spam=is_spam,
         )
         # Spam is stored quietly and thanked like anyone else: no hint for the bot's author.

@@ -10,7 +10,7 @@ import uuid
 from django.core.cache import cache
 from django.db import DatabaseError
 
-from .models import Practice
+from .models import Practice, PrivacyNotice
 
 VERSION_KEY = "content:version"
 PRACTICE_KEY = "content:practice"
@@ -44,6 +44,18 @@ def cached_practice() -> Practice | None:
         if practice is not None:
             cache.set(PRACTICE_KEY, practice, timeout=None)
     return practice
+
+
+def cached_privacy_notice() -> PrivacyNotice | None:
+    """The privacy notice in force, which every inquiry records. A new version is a content
+    change, so the key names the content version."""
+    key = f"content:privacy-notice:{content_version()}"
+    notice = cache.get(key)
+    if notice is None:
+        notice = PrivacyNotice.objects.current()
+        if notice is not None:
+            cache.set(key, notice, timeout=None)
+    return notice
 
 
 def cached_page_key(name: str, language: str) -> str:

@@ -27,3 +27,14 @@ def test_the_web_service_waits_for_the_release_step():
         "service_completed_successfully"
     )
     assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+
+
+def test_the_site_leaves_its_emails_to_a_worker_only_where_the_worker_runs():
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    workers = [
+        name
+        for name, service in services.items()
+        if service.get("command", [])[-2:] == ["send_notifications", "--watch"]
+    ]
+    assert workers == ["notifications"]
+    assert services["web"]["environment"]["DJANGO_EMAIL_WORKER"] == "1"

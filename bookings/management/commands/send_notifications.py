@@ -1,3 +1,6 @@
+import signal
+import threading
+
 from django.core.management.base import BaseCommand, CommandError
 
 from bookings import services
@@ -6,13 +9,38 @@ from bookings import services
 class Command(BaseCommand):
     help = (
         "Send the inquiry emails that are still pending (for cron or a systemd timer). "
-        "Exits with status 1 when an email could not be sent; it stays pending for the next run."
+        "Exits with status 1 when an email could not be sent; it stays pending for the next run. "
+        "With --watch it keeps running and sends each new inquiry's emails as it is stored."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--watch",
+            action="store_true",
+            help=(
+                "Keep running (the worker beside a site with DJANGO_EMAIL_WORKER=1): send a new "
+                "inquiry's emails the moment it is committed (PostgreSQL wakes the worker; on "
+                "SQLite it looks every few seconds) and retry failed ones every --interval "
+                "seconds. Stops cleanly on SIGTERM or Ctrl-C."
+            ),
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=60,
+            help="With --watch: seconds between retries of emails that failed (default 60).",
+        )
+
+    def handle(self, *args, watch=False, interval=60, **options):
+        if watch:
+            stop = threading.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+            services.watch_notifications(
+                stop=stop, interval=interval, report=lambda result: self.stdout.write(str(result))
+            )
+            return
         result = services.send_pending_notifications()
-        # Counts only: the output lands in cron mail and journald, so nothing personal.
-        summary = f"Sent {result.sent}, failed {result.failed}."
         if result.failed:
-            raise CommandError(summary)
-        self.stdout.write(summary)
+            raise CommandError(str(result))
+        self.stdout.write(str(result))

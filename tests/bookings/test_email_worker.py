@@ -1,0 +1,155 @@
+"""With DJANGO_EMAIL_WORKER=1 (compose's setting) a submission only stores the inquiry and its
+pending emails; `manage.py send_notifications --watch` sends them, woken by PostgreSQL the
+moment the inquiry commits, and keeps going when the mail server or the database is away."""
+
+import os
+import signal
+import threading
+import time
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from bookings import services
+from bookings.models import Inquiry, Notification
+from tests.bookings.conftest import THANKS_URL, post_inquiry
+
+DOWN = "tests.bookings.mail_backends.DownBackend"
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+
+
+class Worker:
+    """`send_notifications --watch` in a thread of the test (its own database connection)."""
+
+    def __init__(self, **options):
+        self.stop = threading.Event()
+        self.reports = []
+        self.errors = []
+        self.thread = threading.Thread(target=self.run, kwargs=options)
+
+    def run(self, **options):
+        try:
+            services.watch_notifications(stop=self.stop, report=self.reports.append, **options)
+        except Exception as exc:  # Reported by the test; a thread cannot fail it itself.
+            self.errors.append(exc)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=10)
+        assert not self.thread.is_alive(), "the worker did not stop within 10 s"
+
+
+def wait_for(condition, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.django_db
+def test_with_the_worker_on_a_submission_stores_and_queues_and_sends_nothing(submit, settings):
+    settings.INQUIRY_EMAIL_WORKER = True
+    response = submit()
+    assert response.status_code == 302
+    assert response["Location"] == THANKS_URL
+    inquiry = Inquiry.objects.get()
+    assert mail.outbox == []
+    assert Notification.objects.filter(inquiry=inquiry, sent_at__isnull=True).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_wakes_the_worker_the_moment_an_inquiry_is_stored(
+    site_content, client, filled_form, settings
+):
+    settings.INQUIRY_EMAIL_WORKER = True
+    # Retries only every 10 minutes: emails within seconds can only come from the wake-up.
+    with Worker(interval=600) as worker:
+        time.sleep(0.5)  # Listening by now; what it found at its start was nothing.
+        post_inquiry(client, filled_form())
+        delivered = wait_for(lambda: len(mail.outbox) == 2, seconds=5)
+    assert worker.errors == []
+    assert delivered, f"emails after 5 s: {len(mail.outbox)}"
+    assert sorted(m.to[0] for m in mail.outbox) == ["aino@example.fi", "henna@aventuria.fi"]
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+    assert worker.reports and str(worker.reports[0]) == "Sent 2, failed 0."
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_retries_what_the_mail_server_refused_and_sends_each_email_once(
+    site_content, client, filled_form, settings
+):
+    settings.INQUIRY_EMAIL_WORKER = True
+    settings.EMAIL_BACKEND = DOWN
+    for number in range(3):
+        post_inquiry(client, filled_form(email=f"asiakas{number}@example.fi", message=str(number)))
+    with Worker(interval=0.2, sqlite_poll=0.2) as worker:
+        assert wait_for(lambda: worker.reports, seconds=5)
+        assert str(worker.reports[0]) == "Sent 0, failed 6."
+        settings.EMAIL_BACKEND = LOCMEM
+        delivered = wait_for(lambda: len(mail.outbox) == 6, seconds=5)
+        time.sleep(0.5)  # More rounds: nothing may go out twice.
+    assert worker.errors == []
+    assert delivered
+    assert len(mail.outbox) == 6
+    assert len({(m.to[0], m.subject) for m in mail.outbox}) == 6
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_waits_out_a_database_that_does_not_answer(
+    site_content, client, filled_form, settings, monkeypatch, caplog
+):
+    settings.INQUIRY_EMAIL_WORKER = True
+    real = services.send_pending_notifications
+    outage = {"left": 2}
+
+    def flaky(**kwargs):
+        if outage["left"]:
+            outage["left"] -= 1
+            raise services.DatabaseError("the server closed the connection")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "send_pending_notifications", flaky)
+    monkeypatch.setattr(services, "DATABASE_RETRY_SECONDS", 0.1)
+    post_inquiry(client, filled_form())
+    with Worker(interval=0.2, sqlite_poll=0.2) as worker:
+        delivered = wait_for(lambda: len(mail.outbox) == 2, seconds=5)
+    assert worker.errors == []
+    assert delivered
+    assert outage["left"] == 0
+    assert "database unavailable (DatabaseError); retrying" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_watch_command_sends_what_is_pending_and_stops_cleanly_on_sigterm(
+    site_content, client, filled_form, settings
+):
+    settings.INQUIRY_EMAIL_WORKER = True
+    post_inquiry(client, filled_form())
+    # docker stop sends SIGTERM: the command finishes its round and exits without an error.
+    timer = threading.Timer(1.5, os.kill, args=(os.getpid(), signal.SIGTERM))
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    out = StringIO()
+    started = time.monotonic()
+    try:
+        timer.start()
+        call_command("send_notifications", "--watch", "--interval", "600", stdout=out)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+    assert time.monotonic() - started < 5
+    assert out.getvalue().strip() == "Sent 2, failed 0."
+    assert len(mail.outbox) == 2
