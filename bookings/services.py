@@ -8,10 +8,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -188,34 +189,41 @@ def send_pending_notifications(*, inquiry_id: int | None = None) -> SendResult:
     pending = Notification.objects.filter(sent_at__isnull=True)
     if inquiry_id is not None:
         pending = pending.filter(inquiry_id=inquiry_id)
-    for notification_id in list(pending.values_list("pk", flat=True)):
-        with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("inquiry")
-                .filter(pk=notification_id, sent_at__isnull=True)
-                .first()
-            )
-            if notification is None:
-                continue
-            notification.attempts += 1
-            try:
-                build_email(notification).send()
-            except Exception as exc:
-                notification.last_error = type(exc).__name__
-                notification.save(update_fields=["attempts", "last_error"])
-                result.failed += 1
-                logger.warning(
-                    "Email %s of inquiry %s not sent: %s",
-                    notification.kind,
-                    notification.inquiry_id,
-                    type(exc).__name__,
+    # One connection to the mail server for the whole round, opened at the first email.
+    mailer = get_connection()
+    try:
+        for notification_id in list(pending.values_list("pk", flat=True)):
+            with transaction.atomic():
+                notification = (
+                    Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("inquiry")
+                    .filter(pk=notification_id, sent_at__isnull=True)
+                    .first()
                 )
-                continue
-            notification.sent_at = timezone.now()
-            notification.last_error = ""
-            notification.save(update_fields=["attempts", "last_error", "sent_at"])
-            result.sent += 1
+                if notification is None:
+                    continue
+                notification.attempts += 1
+                try:
+                    mailer.open()
+                    mailer.send_messages([build_email(notification)])
+                except Exception as exc:
+                    mailer.close()  # The next email tries a fresh connection.
+                    notification.last_error = type(exc).__name__
+                    notification.save(update_fields=["attempts", "last_error"])
+                    result.failed += 1
+                    logger.warning(
+                        "Email %s of inquiry %s not sent: %s",
+                        notification.kind,
+                        notification.inquiry_id,
+                        type(exc).__name__,
+                    )
+                    continue
+                notification.sent_at = timezone.now()
+                notification.last_error = ""
+                notification.save(update_fields=["attempts", "last_error", "sent_at"])
+                result.sent += 1
+    finally:
+        mailer.close()
     return result
 
 
@@ -278,4 +286,19 @@ def build_email(notification: Notification) -> EmailMessage:
         }
         subject = render_to_string(f"bookings/email/{template}_subject.txt", context)
         body = render_to_string(f"bookings/email/{template}.txt", context)
-    return EmailMessage(subject=" ".join(subject.split()), body=body, to=to, reply_to=reply_to)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=to,
+        reply_to=reply_to,
+        headers={"Message-ID": message_id(notification)},
+    )
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID each time this notification is sent. Should the database go away
+    after the mail server took an email but before it was marked sent, the next run sends it
+    again; mail programs then show the two copies as one message."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    created = int(notification.created_at.timestamp() * 1000)
+    return f"<notification.{notification.pk}.{created}@{domain}>"

@@ -30,3 +30,28 @@ class MeetingBackend(BaseEmailBackend):
         with _lock:
             sent.extend((message.to[0], message.subject) for message in email_messages)
         return len(email_messages)
+
+
+class CountingBackend(BaseEmailBackend):
+    """Counts the connections opened and the messages sent over them."""
+
+    opened = 0
+    messages = 0
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.connected = False
+
+    def open(self):
+        if self.connected:
+            return False
+        CountingBackend.opened += 1
+        self.connected = True
+        return True
+
+    def close(self):
+        self.connected = False
+
+    def send_messages(self, email_messages):
+        CountingBackend.messages += len(email_messages)
+        return len(email_messages)

@@ -120,3 +120,35 @@ def test_two_overlapping_runs_send_each_email_exactly_once(
     sent_by_run = sorted(int(result.split()[1].rstrip(",")) for result in results)
     assert sum(sent_by_run) == 8
     assert sent_by_run[0] >= 1
+
+
+@pytest.mark.django_db
+def test_a_run_sends_all_its_emails_over_one_connection_to_the_mail_server(
+    submit, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = DOWN
+    for number in range(3):
+        submit(email=f"asiakas{number}@example.fi", message=str(number))
+    settings.EMAIL_BACKEND = "tests.bookings.mail_backends.CountingBackend"
+    monkeypatch.setattr(mail_backends.CountingBackend, "opened", 0)
+    monkeypatch.setattr(mail_backends.CountingBackend, "messages", 0)
+    assert send_notifications() == "Sent 6, failed 0."
+    assert (mail_backends.CountingBackend.opened, mail_backends.CountingBackend.messages) == (1, 6)
+
+
+@pytest.mark.django_db
+def test_an_email_sent_again_carries_the_same_message_id(submit, settings):
+    """A resend after a crash between sending and marking sent (bench/inquiries drill (b))
+    is the same message to the recipient's mail program."""
+    submit()
+    first = {m.to[0]: m.extra_headers["Message-ID"] for m in mail.outbox}
+    Notification.objects.update(sent_at=None)
+    assert send_notifications() == "Sent 2, failed 0."
+    again = {m.to[0]: m.extra_headers["Message-ID"] for m in mail.outbox[2:]}
+    assert again == first
+    assert len(set(first.values())) == 2
+    for message_id in first.values():
+        assert message_id.startswith("<notification.")
+        assert message_id.endswith("@aventuria.fi>")
+    # The header is what goes out on the wire.
+    assert mail.outbox[0].message()["Message-ID"] == mail.outbox[0].extra_headers["Message-ID"]
