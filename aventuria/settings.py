@@ -51,10 +51,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it keeps content pages as finished, with every header the others add;
+    # aventuria.wsgi serves the copies (services.middleware).
+    "services.middleware.SharedContentMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Copies of finished content pages, before the rest of the stack (HSTS etc. still apply).
-    "services.middleware.SharedContentMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After SessionMiddleware; LocaleMiddleware reads the language from the URL prefix only,
