@@ -213,6 +213,43 @@ class Gunicorn:
         self.stop()
 
 
+class EmailWorker:
+    """`manage.py send_notifications --watch`, the email worker beside a site that runs with
+    DJANGO_EMAIL_WORKER=1 (as compose.yaml runs it)."""
+
+    def __init__(self, env: dict, *, log: Path, args: list[str] | tuple[str, ...] = ()):
+        self.env = env
+        self.log = log
+        # After --watch, e.g. ["--interval", "5"].
+        self.args = list(args)
+        self.proc = None
+
+    def start(self) -> "EmailWorker":
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(PYTHON), "manage.py", "send_notifications", "--watch", *self.args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 def children(pid: int) -> list[int]:
     found = []
     for path in glob(f"/proc/{pid}/task/*/children"):
@@ -237,6 +274,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    message_id: str = ""
 
 
 class SmtpSink:
@@ -257,7 +295,14 @@ class SmtpSink:
         body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
         with self.lock:
             for rcpt in envelope.rcpt_tos:
-                self.messages.append(Mail(to=rcpt, subject=str(message["Subject"]), body=body))
+                self.messages.append(
+                    Mail(
+                        to=rcpt,
+                        subject=str(message["Subject"]),
+                        body=body,
+                        message_id=str(message["Message-ID"] or ""),
+                    )
+                )
         return "250 OK"
 
     def start(self) -> "SmtpSink":
