@@ -180,20 +180,28 @@ def send_after_commit(*, inquiry_id: int) -> None:
         logger.exception("Sending the emails of inquiry %s failed; they stay pending", inquiry_id)
 
 
-def send_pending_notifications(*, inquiry_id: int | None = None) -> SendResult:
+def send_pending_notifications(
+    *, inquiry_id: int | None = None, new_only: bool = False, stop: threading.Event | None = None
+) -> SendResult:
     """Send every pending email exactly once, even with several runs at the same time.
 
     Each email is sent while its row is locked (FOR UPDATE SKIP LOCKED on PostgreSQL), and
     marked sent in the same transaction: a concurrent run skips it, a later run sees it sent.
+    new_only leaves the emails that failed before for a later round. When the mail server
+    cannot be reached the round ends there: the rest wait, untried, for the next round.
     """
     result = SendResult()
     pending = Notification.objects.filter(sent_at__isnull=True)
     if inquiry_id is not None:
         pending = pending.filter(inquiry_id=inquiry_id)
+    if new_only:
+        pending = pending.filter(attempts=0)
     # One connection to the mail server for the whole round, opened at the first email.
     mailer = get_connection()
     try:
         for notification_id in list(pending.values_list("pk", flat=True)):
+            if stop is not None and stop.is_set():
+                break
             with transaction.atomic():
                 notification = (
                     Notification.objects.select_for_update(skip_locked=True, of=("self",))
@@ -206,18 +214,14 @@ def send_pending_notifications(*, inquiry_id: int | None = None) -> SendResult:
                 notification.attempts += 1
                 try:
                     mailer.open()
+                except Exception as exc:
+                    record_failure(notification, exc, result)
+                    break  # The mail server does not answer: the rest wait for the next round.
+                try:
                     mailer.send_messages([build_email(notification)])
                 except Exception as exc:
                     mailer.close()  # The next email tries a fresh connection.
-                    notification.last_error = type(exc).__name__
-                    notification.save(update_fields=["attempts", "last_error"])
-                    result.failed += 1
-                    logger.warning(
-                        "Email %s of inquiry %s not sent: %s",
-                        notification.kind,
-                        notification.inquiry_id,
-                        type(exc).__name__,
-                    )
+                    record_failure(notification, exc, result)
                     continue
                 notification.sent_at = timezone.now()
                 notification.last_error = ""
@@ -228,12 +232,25 @@ def send_pending_notifications(*, inquiry_id: int | None = None) -> SendResult:
     return result
 
 
+def record_failure(notification: Notification, exc: Exception, result: SendResult) -> None:
+    notification.last_error = type(exc).__name__
+    notification.save(update_fields=["attempts", "last_error"])
+    result.failed += 1
+    logger.warning(
+        "Email %s of inquiry %s not sent: %s",
+        notification.kind,
+        notification.inquiry_id,
+        type(exc).__name__,
+    )
+
+
 def watch_notifications(
     *, stop: threading.Event, interval: float = 60, report=None, sqlite_poll: float = 2
 ) -> None:
     """Send pending emails until `stop` is set: new ones as they come, failed ones again every
     `interval` seconds. A database that goes away is waited for, not a reason to exit."""
     listening_on = None
+    retry_at = 0.0  # The first round retries what failed before the worker started.
     while not stop.is_set():
         try:
             if connection.vendor == "postgresql":
@@ -245,15 +262,19 @@ def watch_notifications(
                     with connection.cursor() as cursor:
                         cursor.execute(f"LISTEN {WAKE_CHANNEL}")
                     listening_on = raw
-            result = send_pending_notifications()
+            retry = time.monotonic() >= retry_at
+            # Between retries only new inquiries' emails: during a long mail outage each new
+            # inquiry must not bring on another attempt at everything that is waiting.
+            result = send_pending_notifications(new_only=not retry, stop=stop)
+            if retry:
+                retry_at = time.monotonic() + interval
             if report and (result.sent or result.failed):
                 report(result)
             if connection.vendor != "postgresql":
-                stop.wait(min(interval, sqlite_poll))
+                stop.wait(min(sqlite_poll, max(retry_at - time.monotonic(), 0)))
                 continue
-            deadline = time.monotonic() + interval
             # One second at a time, so that a stop request is seen within a second.
-            while not stop.is_set() and time.monotonic() < deadline:
+            while not stop.is_set() and time.monotonic() < retry_at:
                 with connection.wrap_database_errors:
                     if list(raw.notifies(timeout=1, stop_after=1)):
                         # Take the rest of a burst too: one round sends all their emails.

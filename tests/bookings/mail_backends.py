@@ -55,3 +55,13 @@ class CountingBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         CountingBackend.messages += len(email_messages)
         return len(email_messages)
+
+
+class UnreachableBackend(BaseEmailBackend):
+    """Like a mail server whose address does not answer: connecting fails."""
+
+    def open(self):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    def send_messages(self, email_messages):
+        raise AssertionError("sent without a connection")

@@ -108,6 +108,28 @@ def test_the_worker_retries_what_the_mail_server_refused_and_sends_each_email_on
 
 
 @pytest.mark.django_db(transaction=True)
+def test_between_retries_the_worker_tries_only_new_inquiries_emails(
+    site_content, client, filled_form, settings
+):
+    """During a mail outage a busy day must not bring on an attempt at every waiting email
+    with each new inquiry: those wait for the retry every --interval seconds."""
+    settings.INQUIRY_EMAIL_WORKER = True
+    settings.EMAIL_BACKEND = DOWN
+    post_inquiry(client, filled_form(email="eka@example.fi", message="1"))
+    with Worker(interval=600, sqlite_poll=0.1) as worker:
+        assert wait_for(lambda: len(worker.reports) == 1, seconds=5)  # The retry at start.
+        post_inquiry(client, filled_form(email="toka@example.fi", message="2"))
+        assert wait_for(lambda: len(worker.reports) == 2, seconds=5)  # The new one's emails.
+        time.sleep(0.5)  # More rounds, woken or not: none may retry before the interval.
+    assert worker.errors == []
+    attempts = dict(
+        Notification.objects.values_list("inquiry__email", "attempts").order_by("attempts")
+    )
+    assert attempts == {"eka@example.fi": 1, "toka@example.fi": 1}
+    assert Notification.objects.filter(attempts=1).count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_waits_out_a_database_that_does_not_answer(
     site_content, client, filled_form, settings, monkeypatch, caplog
 ):

@@ -152,3 +152,16 @@ def test_an_email_sent_again_carries_the_same_message_id(submit, settings):
         assert message_id.endswith("@aventuria.fi>")
     # The header is what goes out on the wire.
     assert mail.outbox[0].message()["Message-ID"] == mail.outbox[0].extra_headers["Message-ID"]
+
+
+@pytest.mark.django_db
+def test_a_mail_server_that_cannot_be_reached_ends_the_round_at_the_first_email(submit, settings):
+    settings.EMAIL_BACKEND = DOWN
+    submit()
+    submit(email="toinen@example.fi", message="Toinen")
+    settings.EMAIL_BACKEND = "tests.bookings.mail_backends.UnreachableBackend"
+    with pytest.raises(CommandError, match=r"Sent 0, failed 1\."):
+        send_notifications()
+    # One more attempt in all, not one per waiting email: each costs up to EMAIL_TIMEOUT.
+    assert sorted(Notification.objects.values_list("attempts", flat=True)) == [1, 1, 1, 2]
+    assert Notification.objects.filter(last_error="ConnectionRefusedError").count() == 1
