@@ -136,7 +136,28 @@ def static_app(environ, start_response):
 _static_pages = None
 
 
-class Gunicorn:
+class BackgroundProcess:
+    """A process the bench starts (start() sets self.proc) and stops with SIGTERM."""
+
+    proc: subprocess.Popen | None = None
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Gunicorn(BackgroundProcess):
     def __init__(
         self,
         env: dict,
@@ -197,23 +218,8 @@ class Gunicorn:
     def pids(self) -> list[int]:
         return [self.proc.pid, *children(self.proc.pid)]
 
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-
-class EmailWorker:
+class EmailWorker(BackgroundProcess):
     """`manage.py send_notifications --watch`, the email worker beside a site that runs with
     DJANGO_EMAIL_WORKER=1 (as compose.yaml runs it)."""
 
@@ -234,20 +240,6 @@ class EmailWorker:
                 stderr=subprocess.STDOUT,
             )
         return self
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def children(pid: int) -> list[int]:
