@@ -417,15 +417,16 @@ class PrivateCluster:
     """A PostgreSQL cluster of our own in a temporary directory, on its own port, so that it
     can be stopped and restarted without touching the shared server."""
 
-    def __init__(self, tmp: Path):
+    def __init__(self, tmp: Path, name: str = "pgdata"):
+        """name: its directory in tmp; drills in one run each need their own."""
         bins = sorted(glob("/usr/lib/postgresql/*/bin/initdb"))
         if not bins:
             raise RuntimeError("PostgreSQL server binaries not found in /usr/lib/postgresql")
         self.bin = Path(bins[-1]).parent
-        self.dir = tmp / "pgdata"
-        self.socket_dir = tmp / "pgsocket"
+        self.dir = tmp / name
+        self.socket_dir = tmp / f"{name}-socket"
         self.port = free_port()
-        self.log = tmp / "postgres.log"
+        self.log = tmp / f"{name}.log"
 
     def _run(self, *args: str, check=True):
         command = [str(self.bin / args[0]), *args[1:]]
