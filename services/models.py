@@ -224,8 +224,9 @@ class PrivacyNoticeQuerySet(models.QuerySet):
 class PrivacyNotice(models.Model):
     """The privacy notice. Every edit in the admin saves a new version; old ones are kept.
 
-    The body may name the retention periods as {retention_months} and
-    {retention_months_after_client}: the page shows the values in force from the settings.
+    The body may name the retention periods as {retention_months},
+    {retention_months_after_client} and {retention_days_spam}: the page shows the values in force
+    from the settings.
     {practice_name}, {business_id}, {address}, {email} and {phone} come from the contact details.
     """
 
@@ -236,9 +237,9 @@ class PrivacyNotice(models.Model):
         max_length=20000,
         help_text=_(
             "Kappaleet erotetaan tyhjällä rivillä; rivi, joka alkaa ## , on väliotsikko. "
-            "{retention_months} ja {retention_months_after_client} korvautuvat "
-            "asetusten säilytysajoilla; {practice_name}, {business_id}, {address}, {email} ja "
-            "{phone} yhteystiedoilla."
+            "{retention_months}, {retention_months_after_client} ja {retention_days_spam} "
+            "korvautuvat asetusten säilytysajoilla; {practice_name}, {business_id}, {address}, "
+            "{email} ja {phone} yhteystiedoilla."
         ),
     )
     seo_description = models.CharField(_("hakukonekuvaus"), max_length=160, blank=True)

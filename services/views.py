@@ -70,6 +70,7 @@ class PrivacyNoticeView(CachedContentView):
         placeholders = {
             "retention_months": settings.RETENTION_MONTHS_NO_CLIENT,
             "retention_months_after_client": settings.RETENTION_MONTHS_AFTER_CLIENT,
+            "retention_days_spam": settings.RETENTION_DAYS_SPAM,
         }
         if practice is not None:
             placeholders |= {

@@ -116,16 +116,20 @@ def site_content(transactional_db):
     """The launch content, for tests that commit for real.
 
     Such tests (marked django_db(transaction=True)) empty the database when they end, so each
-    one puts the content back with the data migration's own loader (it is idempotent).
+    one puts the content back with the data migrations' own functions (they are idempotent).
     """
     import importlib
 
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    migration = importlib.import_module("services.migrations.0002_initial_content")
-    state = MigrationExecutor(connection).loader.project_state(migration.STATE)
-    migration.load_content(state.apps, None)
+    loader = MigrationExecutor(connection).loader
+    for name, function in (
+        ("0002_initial_content", "load_content"),
+        ("0004_privacy_notice_spam_and_cookies", "add_version"),
+    ):
+        migration = importlib.import_module(f"services.migrations.{name}")
+        getattr(migration, function)(loader.project_state(migration.STATE).apps, None)
 
 
 @pytest.fixture

@@ -7,11 +7,14 @@ from django.db.migrations.executor import MigrationExecutor
 pytestmark = pytest.mark.django_db
 
 content_migration = importlib.import_module("services.migrations.0002_initial_content")
+notice_migration = importlib.import_module(
+    "services.migrations.0004_privacy_notice_spam_and_cookies"
+)
 
 
-def historical_apps():
+def historical_apps(state=content_migration.STATE):
     executor = MigrationExecutor(connection)
-    return executor.loader.project_state(("services", "0002_initial_content")).apps
+    return executor.loader.project_state(state).apps
 
 
 def counts(apps):
@@ -21,8 +24,9 @@ def counts(apps):
     }
 
 
-def test_content_migration_can_be_reversed_and_applied_again():
+def test_content_migrations_can_be_reversed_and_applied_again():
     apps = historical_apps()
+    notice_apps = historical_apps(notice_migration.STATE)
     loaded = counts(apps)
     assert loaded == {
         "Practice": 1,
@@ -31,12 +35,39 @@ def test_content_migration_can_be_reversed_and_applied_again():
         "Goal": 9,
         "Method": 4,
         "Page": 3,
-        "PrivacyNotice": 1,
+        "PrivacyNotice": 2,  # The launch notice and its version naming every period and cookie.
     }
+    notice_migration.remove_version(notice_apps, None)
     content_migration.remove_content(apps, None)
     assert set(counts(apps).values()) == {0}
     content_migration.load_content(apps, None)
+    notice_migration.add_version(notice_apps, None)
     assert counts(apps) == loaded
+
+
+def test_the_notice_migration_makes_one_new_version_and_only_of_the_launch_text():
+    apps = historical_apps(notice_migration.STATE)
+    PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    assert list(PrivacyNotice.objects.order_by("version").values_list("version", flat=True)) == [
+        1,
+        2,
+    ]
+    current = PrivacyNotice.objects.get(version=2)
+    assert current.body_fi.count("{retention_days_spam} päivän kuluttua") == 1
+    assert current.body_en.count("after {retention_days_spam} days") == 1
+    assert "(messages)" in current.body_fi and "(messages)" in current.body_en
+    # Everything else is the launch text.
+    launch = PrivacyNotice.objects.get(version=1)
+    assert current.title_fi == launch.title_fi and current.title_en == launch.title_en
+    assert current.body_fi.startswith(launch.body_fi.split("## Säilytysaika")[0])
+
+    notice_migration.add_version(apps, None)  # Again: already done, nothing new.
+    assert PrivacyNotice.objects.count() == 2
+
+    # A notice Henna has rewritten is hers: the migration leaves it alone.
+    PrivacyNotice.objects.create(version=3, title="Oma", body="Oma teksti", body_fi="Oma teksti")
+    notice_migration.add_version(apps, None)
+    assert PrivacyNotice.objects.count() == 3
 
 
 def test_content_migration_is_idempotent():
