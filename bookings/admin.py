@@ -70,7 +70,7 @@ class StatusChangeInline(admin.TabularInline):
 class NotificationInline(admin.TabularInline):
     model = Notification
     extra = 0
-    fields = ["kind", "sent_at", "attempts", "last_error"]
+    fields = ["kind", "sent_at", "attempts", "last_error", "gave_up_at"]
     readonly_fields = fields
     can_delete = False
 

@@ -213,6 +213,15 @@ class Notification(models.Model):
         blank=True,
         help_text=_("Vain virheen tyyppi, ei viestin sisältöä."),
     )
+    gave_up_at = models.DateTimeField(
+        _("lähettäminen lopetettu"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Sähköpostipalvelin hylkäsi vastaanottajan pysyvästi (esimerkiksi osoitetta ei ole), "
+            "joten viestiä ei yritetä enää uudelleen."
+        ),
+    )
 
     class Meta:
         verbose_name = _("sähköposti-ilmoitus")

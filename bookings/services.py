@@ -4,6 +4,7 @@ Views, the admin and the management commands call these; nothing else writes inq
 """
 
 import logging
+import smtplib
 import threading
 import time
 from dataclasses import dataclass
@@ -181,17 +182,23 @@ def send_after_commit(*, inquiry_id: int) -> None:
 
 
 def send_pending_notifications(
-    *, inquiry_id: int | None = None, new_only: bool = False, stop: threading.Event | None = None
+    *,
+    inquiry_id: int | None = None,
+    new_only: bool = False,
+    stop: threading.Event | None = None,
+    result: SendResult | None = None,
 ) -> SendResult:
     """Send every pending email exactly once, even with several runs at the same time.
 
     Each email is sent while its row is locked (FOR UPDATE SKIP LOCKED on PostgreSQL), and
     marked sent in the same transaction: a concurrent run skips it, a later run sees it sent.
     new_only leaves the emails that failed before for a later round. When the mail server
-    cannot be reached the round ends there: the rest wait, untried, for the next round.
+    cannot be reached the round ends there: the rest wait, untried, for the next round. An
+    email whose recipient the mail server refuses for good is not tried again. The counts go
+    into `result` as they happen, so a caller still has them when the database fails mid-round.
     """
-    result = SendResult()
-    pending = Notification.objects.filter(sent_at__isnull=True)
+    result = SendResult() if result is None else result
+    pending = Notification.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True)
     if inquiry_id is not None:
         pending = pending.filter(inquiry_id=inquiry_id)
     if new_only:
@@ -206,7 +213,7 @@ def send_pending_notifications(
                 notification = (
                     Notification.objects.select_for_update(skip_locked=True, of=("self",))
                     .select_related("inquiry")
-                    .filter(pk=notification_id, sent_at__isnull=True)
+                    .filter(pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True)
                     .first()
                 )
                 if notification is None:
@@ -234,13 +241,28 @@ def send_pending_notifications(
 
 def record_failure(notification: Notification, exc: Exception, result: SendResult) -> None:
     notification.last_error = type(exc).__name__
-    notification.save(update_fields=["attempts", "last_error"])
+    fields = ["attempts", "last_error"]
+    if recipient_refused_for_good(exc):
+        notification.gave_up_at = timezone.now()
+        fields.append("gave_up_at")
+    notification.save(update_fields=fields)
     result.failed += 1
     logger.warning(
-        "Email %s of inquiry %s not sent: %s",
+        "Email %s of inquiry %s not sent: %s%s",
         notification.kind,
         notification.inquiry_id,
         type(exc).__name__,
+        "; recipient refused for good, not retried" if notification.gave_up_at else "",
+    )
+
+
+def recipient_refused_for_good(exc: Exception) -> bool:
+    """The mail server refused every recipient with a permanent (5xx) reply, such as "no such
+    user". Trying again cannot help; a temporary (4xx) refusal is tried again."""
+    return (
+        isinstance(exc, smtplib.SMTPRecipientsRefused)
+        and bool(exc.recipients)
+        and all(code >= 500 for code, _message in exc.recipients.values())
     )
 
 
@@ -265,11 +287,14 @@ def watch_notifications(
             retry = time.monotonic() >= retry_at
             # Between retries only new inquiries' emails: during a long mail outage each new
             # inquiry must not bring on another attempt at everything that is waiting.
-            result = send_pending_notifications(new_only=not retry, stop=stop)
+            result = SendResult()
+            try:
+                send_pending_notifications(new_only=not retry, stop=stop, result=result)
+            finally:
+                if report and (result.sent or result.failed):
+                    report(result)
             if retry:
                 retry_at = time.monotonic() + interval
-            if report and (result.sent or result.failed):
-                report(result)
             if connection.vendor != "postgresql":
                 stop.wait(min(sqlite_poll, max(retry_at - time.monotonic(), 0)))
                 continue

@@ -65,3 +65,22 @@ class UnreachableBackend(BaseEmailBackend):
 
     def send_messages(self, email_messages):
         raise AssertionError("sent without a connection")
+
+
+class RefusingBackend(BaseEmailBackend):
+    """Like a mail server that refuses the client's address: 550 ("no such user") for
+    addresses in `refused`, a temporary 450 for those in `busy`; others are accepted."""
+
+    refused: tuple[str, ...] = ()
+    busy: tuple[str, ...] = ()
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            recipient = message.to[0]
+            if recipient in self.refused:
+                raise smtplib.SMTPRecipientsRefused({recipient: (550, b"5.1.1 No such user")})
+            if recipient in self.busy:
+                raise smtplib.SMTPRecipientsRefused({recipient: (450, b"4.2.0 Try later")})
+            with _lock:
+                sent.append((recipient, message.subject))
+        return len(email_messages)

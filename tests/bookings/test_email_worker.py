@@ -175,3 +175,25 @@ def test_the_watch_command_sends_what_is_pending_and_stops_cleanly_on_sigterm(
     assert time.monotonic() - started < 5
     assert out.getvalue().strip() == "Sent 2, failed 0."
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_round_cut_short_by_the_database_still_reports_what_it_sent(
+    site_content, settings, monkeypatch
+):
+    settings.INQUIRY_EMAIL_WORKER = True
+    monkeypatch.setattr(services, "DATABASE_RETRY_SECONDS", 0.1)
+    rounds = []
+
+    def cut_short(*, result, **kwargs):
+        rounds.append(1)
+        if len(rounds) == 1:
+            result.sent += 1  # One email went out, then the database went away.
+            raise services.DatabaseError("the server closed the connection")
+        return result
+
+    monkeypatch.setattr(services, "send_pending_notifications", cut_short)
+    with Worker(interval=0.1, sqlite_poll=0.1) as worker:
+        assert wait_for(lambda: len(rounds) >= 2, seconds=5)
+    assert worker.errors == []
+    assert [str(report) for report in worker.reports] == ["Sent 1, failed 0."]

@@ -165,3 +165,34 @@ def test_a_mail_server_that_cannot_be_reached_ends_the_round_at_the_first_email(
     # One more attempt in all, not one per waiting email: each costs up to EMAIL_TIMEOUT.
     assert sorted(Notification.objects.values_list("attempts", flat=True)) == [1, 1, 1, 2]
     assert Notification.objects.filter(last_error="ConnectionRefusedError").count() == 1
+
+
+@pytest.mark.django_db
+def test_an_address_the_mail_server_refuses_for_good_is_not_tried_again(
+    submit, settings, monkeypatch
+):
+    settings.EMAIL_BACKEND = DOWN
+    submit(email="eiole@example.fi")
+    submit(email="ruuhka@example.fi", message="Toinen")
+    settings.EMAIL_BACKEND = "tests.bookings.mail_backends.RefusingBackend"
+    monkeypatch.setattr(mail_backends.RefusingBackend, "refused", ("eiole@example.fi",))
+    monkeypatch.setattr(mail_backends.RefusingBackend, "busy", ("ruuhka@example.fi",))
+    monkeypatch.setattr(mail_backends, "sent", [])
+
+    with pytest.raises(CommandError, match=r"Sent 2, failed 2\."):
+        send_notifications()
+    refused = Notification.objects.get(inquiry__email="eiole@example.fi", kind="ack")
+    assert refused.gave_up_at is not None
+    assert refused.last_error == "SMTPRecipientsRefused"
+    busy = Notification.objects.get(inquiry__email="ruuhka@example.fi", kind="ack")
+    assert busy.gave_up_at is None  # A temporary refusal: tried again.
+
+    # The next run tries only the busy one; the refused one stays as it was.
+    with pytest.raises(CommandError, match=r"Sent 0, failed 1\."):
+        send_notifications()
+    refused.refresh_from_db()
+    assert refused.attempts == 2  # One failure before the mail server was back, then one refusal.
+    assert sorted(to for to, _subject in mail_backends.sent) == [
+        "henna@aventuria.fi",
+        "henna@aventuria.fi",
+    ]
