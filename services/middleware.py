@@ -19,6 +19,8 @@ from django.core.handlers.wsgi import WSGIRequest
 from .content import content_version
 
 SHARED_PAGE_KEY = "shared-page:{scheme}:{path}:{version}"
+# Where SharedPagesApp leaves the key it worked out, so that the middleware need not again.
+KEY_IN_ENVIRON = "aventuria.shared_page_key"
 
 
 def shared_page_key(request) -> str | None:
@@ -47,7 +49,10 @@ class SharedContentMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = shared_page_key(request)
+        if KEY_IN_ENVIRON in request.META:
+            key = request.META[KEY_IN_ENVIRON]
+        else:  # Not through SharedPagesApp: the test client, or another server's entry point.
+            key = shared_page_key(request)
         response = self.get_response(request)
         if (
             key is not None
@@ -70,7 +75,7 @@ class SharedPagesApp:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET":
-            key = shared_page_key(WSGIRequest(environ))
+            key = environ[KEY_IN_ENVIRON] = shared_page_key(WSGIRequest(environ))
             stored = None if key is None else self.copy(key)
             if stored is not None:
                 body, headers = stored
