@@ -12,24 +12,12 @@ from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bookings.forms import InquiryForm
 from bookings.models import Inquiry
 from bookings.spam import FormToken
 
-FIELDS = (
-    "kind",
-    "name",
-    "email",
-    "phone",
-    "organisation",
-    "participants",
-    "goals",
-    "format",
-    "preferred_times",
-    "message",
-    "consent",
-    "website",
-    "token",
-)
+# Every field the form has, so that a field added later is fuzzed too.
+FIELDS = tuple(InquiryForm.base_fields)
 
 any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=50)
 control_text = st.text(
