@@ -10,10 +10,11 @@ from io import StringIO
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from bookings import services
+from bookings.management.commands.send_notifications import Command as SendNotifications
 from bookings.models import Inquiry, Notification
 from tests.bookings.conftest import THANKS_URL, post_inquiry
 
@@ -197,3 +198,11 @@ def test_a_round_cut_short_by_the_database_still_reports_what_it_sent(
         assert wait_for(lambda: len(rounds) >= 2, seconds=5)
     assert worker.errors == []
     assert [str(report) for report in worker.reports] == ["Sent 1, failed 0."]
+
+
+@pytest.mark.parametrize("interval", ["0", "-5", "abc", "nan"])
+def test_the_watch_command_refuses_an_interval_that_would_keep_the_database_busy(interval):
+    # Parsed only: were the value taken, the worker would run until stopped.
+    parser = SendNotifications().create_parser("manage.py", "send_notifications")
+    with pytest.raises(CommandError, match="at least 1"):
+        parser.parse_args(["--watch", "--interval", interval])

@@ -1,9 +1,21 @@
+import argparse
 import signal
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bookings import services
+
+
+def seconds(value: str) -> float:
+    """--interval: at least a second, or the worker would keep the database busy."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0
+    if not number >= 1:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, at least 1: {value!r}")
+    return number
 
 
 class Command(BaseCommand):
@@ -26,9 +38,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--interval",
-            type=float,
+            type=seconds,
             default=60,
-            help="With --watch: seconds between retries of emails that failed (default 60).",
+            help=(
+                "With --watch: seconds between retries of emails that failed "
+                "(default 60, at least 1)."
+            ),
         )
 
     def handle(self, *args, watch=False, interval=60, **options):
