@@ -3,10 +3,12 @@
 The aim is 100 in every category; the test fails below 95. Performance is measured on this
 machine, so a busy machine costs a page points (a page without script showed 490 ms of blocking
 time while other test suites ran beside it): a page below the mark is measured again, at most
-twice, and its best run counts. A run in which Lighthouse itself failed (once in CI it exited 1
-on the first page, its Chromium not answering in time) counts as a run without scores and is
-retried the same way; its error is kept. The scores are printed as a table and kept in
-test-artifacts/.
+twice, and its best run counts. A run in which Lighthouse itself fails, without scores, is
+tried again, up to five times in all for a page: Lighthouse 12.8 with this Chromium now and then
+records a trace without the page's navigation start ("NO_NAVSTART"), more often on a busy
+machine (three times in a row once, while benchmarks ran beside CI). Its errors are kept, and
+a page with no scored run fails the test with them. The scores are printed as a table and kept
+in test-artifacts/.
 """
 
 import json
@@ -27,7 +29,8 @@ pytestmark = [
 
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 PASS_MARK = 95
-MAX_RUNS = 3
+MAX_RUNS = 3  # Scored runs of a page below the mark.
+MAX_CRASHES = 5  # Runs of a page in which Lighthouse itself failed.
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run"
 
 
@@ -90,7 +93,11 @@ def test_home_and_inquiry_pages_score_at_least_95_in_every_lighthouse_category(
             label = f"{name}-{language}"
             url = settings.SITE_URL + page_url(name, language)
             runs, scores, errors = 0, None, []
-            while runs < MAX_RUNS and (scores is None or scores["performance"] < PASS_MARK):
+            while (
+                runs - len(errors) < MAX_RUNS
+                and len(errors) < MAX_CRASHES
+                and (scores is None or scores["performance"] < PASS_MARK)
+            ):
                 runs += 1
                 try:
                     run = lighthouse(url, artifacts_dir / f"lighthouse-{label}-{runs}.json")
