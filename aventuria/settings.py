@@ -178,6 +178,9 @@ INQUIRY_FORM_MAX_AGE_HOURS = env.int("DJANGO_INQUIRY_FORM_MAX_AGE_HOURS", defaul
 # sends them right after the commit, and `make run` needs nothing more.
 INQUIRY_EMAIL_WORKER = env.bool("DJANGO_EMAIL_WORKER", default=False)
 
+# Booking: the client's reminder email goes out this many hours before the meeting.
+MEETING_REMINDER_HOURS = env.int("DJANGO_MEETING_REMINDER_HOURS", default=24)
+
 # Retention of inquiries, in months (privacy notice states these).
 RETENTION_MONTHS_NO_CLIENT = env.int("DJANGO_RETENTION_MONTHS", default=12)
 RETENTION_MONTHS_AFTER_CLIENT = env.int("DJANGO_RETENTION_MONTHS_AFTER_CLIENT", default=24)

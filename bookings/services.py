@@ -118,7 +118,7 @@ def submit_inquiry(
             StatusChange.objects.create(inquiry=inquiry, to_status=inquiry.status)
             if not is_spam:
                 Notification.objects.bulk_create(
-                    Notification(inquiry=inquiry, kind=kind) for kind in Notification.Kind
+                    Notification(inquiry=inquiry, kind=kind) for kind in Notification.INQUIRY_KINDS
                 )
                 queue_emails(inquiry)
     except IntegrityError:

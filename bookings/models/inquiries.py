@@ -70,6 +70,13 @@ class Inquiry(models.Model):
         help_text=_("Sama lomake lähetettynä kahdesti tuottaa yhden yhteydenoton."),
     )
     kind = models.CharField(_("työnohjauksen muoto"), max_length=20, choices=Kind.choices)
+    # A booking's inquiry has the kind INTRO; this is what the client is considering.
+    considered_kind = models.CharField(
+        _("harkittu työnohjauksen muoto"),
+        max_length=20,
+        choices=[(k.value, k.label) for k in (Kind.INDIVIDUAL, Kind.GROUP, Kind.COMMUNITY)],
+        blank=True,
+    )
     name = models.CharField(_("nimi"), max_length=150)
     email = models.EmailField(_("sähköposti"), max_length=254)
     phone = models.CharField(_("puhelin"), max_length=30, blank=True)
@@ -193,7 +200,7 @@ class StatusChange(models.Model):
 
 
 class Notification(models.Model):
-    """An email to send about an inquiry. Rows stay pending until the email has gone out.
+    """An email about an inquiry or its meeting. Rows stay pending until the email has gone out.
 
     The email is rendered when it is sent, from the inquiry: nothing personal is stored here.
     """
@@ -201,9 +208,26 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "ack", _("Vahvistus asiakkaalle")
         STAFF = "staff", _("Ilmoitus Hennalle")
+        # About a meeting: one of each per version (SEQUENCE) of the meeting.
+        INVITATION = "invite", _("Kalenterikutsu asiakkaalle")
+        CANCELLATION = "cancel", _("Peruutus asiakkaalle")
+        REMINDER = "reminder", _("Muistutus asiakkaalle")
+        STAFF_MEETING = "staff_mtg", _("Tapaamisilmoitus Hennalle")
+
+    INQUIRY_KINDS = (Kind.ACKNOWLEDGEMENT, Kind.STAFF)
 
     inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("viesti"), max_length=10, choices=Kind.choices)
+    meeting = models.ForeignKey(
+        "bookings.Meeting",
+        verbose_name=_("tapaaminen"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    # The meeting's SEQUENCE this email is about: a moved meeting gets its emails anew.
+    sequence = models.PositiveIntegerField(_("tapaamisen versio"), default=0)
     created_at = models.DateTimeField(_("luotu"), auto_now_add=True)
     sent_at = models.DateTimeField(_("lähetetty"), null=True, blank=True, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("yrityksiä"), default=0)
@@ -228,7 +252,16 @@ class Notification(models.Model):
         verbose_name_plural = _("sähköposti-ilmoitukset")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["inquiry", "kind"], name="one_notification_per_kind"),
+            models.UniqueConstraint(
+                fields=["inquiry", "kind"],
+                condition=models.Q(meeting__isnull=True),
+                name="one_notification_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "sequence"],
+                condition=models.Q(meeting__isnull=False),
+                name="one_meeting_notification_per_version",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,43 @@
+"""The bookings app's models: inquiries and their queue, and the meetings booked for them."""
+
+from .inquiries import (
+    MESSAGE_MAX_LENGTH,
+    PARTICIPANTS_MAX,
+    PARTICIPANTS_MIN,
+    Inquiry,
+    InquiryNote,
+    InquiryQuerySet,
+    Notification,
+    PrivacyLog,
+    StatusChange,
+    new_reference,
+)
+from .meetings import (
+    AvailabilityException,
+    Meeting,
+    MeetingChange,
+    MeetingQuerySet,
+    MeetingType,
+    Weekday,
+    WeeklyHours,
+)
+
+__all__ = [
+    "MESSAGE_MAX_LENGTH",
+    "PARTICIPANTS_MAX",
+    "PARTICIPANTS_MIN",
+    "AvailabilityException",
+    "Inquiry",
+    "InquiryNote",
+    "InquiryQuerySet",
+    "Meeting",
+    "MeetingChange",
+    "MeetingQuerySet",
+    "MeetingType",
+    "Notification",
+    "PrivacyLog",
+    "StatusChange",
+    "Weekday",
+    "WeeklyHours",
+    "new_reference",
+]
