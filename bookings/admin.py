@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .admin_privacy import PrivacyRequestAdminMixin
+from .admin_schedule import ScheduleAdminMixin
 from .models import Inquiry, InquiryNote, Notification, StatusChange
 
 # Cells starting with these would run as formulas in Excel.
@@ -109,7 +110,7 @@ def csv_cell(value) -> str:
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(PrivacyRequestAdminMixin, admin.ModelAdmin):
+class InquiryAdmin(ScheduleAdminMixin, PrivacyRequestAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "waiting_time",
@@ -135,12 +136,22 @@ class InquiryAdmin(PrivacyRequestAdminMixin, admin.ModelAdmin):
         "privacy_notice",
         "waiting_time",
         "deletion_due",
+        "held_sessions",
     ]
     filter_horizontal = []
     fieldsets = [
         (
             None,
-            {"fields": ["reference", "status", "created_at", "waiting_time", "updated_at"]},
+            {
+                "fields": [
+                    "reference",
+                    "status",
+                    "created_at",
+                    "waiting_time",
+                    "updated_at",
+                    "held_sessions",
+                ]
+            },
         ),
         (
             _("Yhteydenotto"),

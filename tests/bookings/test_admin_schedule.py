@@ -1,0 +1,142 @@
+"""Henna schedules sessions from an inquiry's page: a preview first, then one invitation per
+session; an overlap is saved only when she confirms it."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth.models import Permission, User
+
+from bookings.models import AvailabilityException, Inquiry, Meeting, MeetingType, Notification
+from tests.conftest import verified_client
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+@pytest.fixture
+def inquiry(db):
+    return Inquiry.objects.create(
+        kind=Inquiry.Kind.GROUP,
+        name="Tiimi Vetäjä",
+        email="tiimi@example.fi",
+        organisation="Kotkan Tiimi Oy",
+        participants=6,
+    )
+
+
+def schedule_url(inquiry) -> str:
+    return f"/admin/bookings/inquiry/{inquiry.pk}/varaa/"
+
+
+def form(**changes) -> dict:
+    data = {
+        "meeting_type": MeetingType.objects.get().pk,
+        "place": "kotka",
+        "date": "2027-03-16",  # a Tuesday, across the change to summer time on 28.3.
+        "time": "14:00",
+        "count": "10",
+        "every_weeks": "4",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.django_db
+def test_preview_lists_the_sessions_and_flags_holidays_and_days_off(admin_client, inquiry):
+    AvailabilityException.objects.create(
+        kind="off", start_date=date(2027, 6, 1), end_date=date(2027, 6, 30), note="kesäloma"
+    )
+    response = admin_client.post(
+        schedule_url(inquiry), form(date="2027-01-05", count="3", every_weeks="1")
+    )
+    assert response.status_code == 200
+    assert Meeting.objects.count() == 0  # nothing saved from a preview
+    body = response.content.decode()
+    assert "ti 5.1.2027 14.00" in body
+    assert "ti 12.1.2027 14.00" in body
+    assert "ti 19.1.2027 14.00" in body
+    assert 'name="_save"' in body
+
+    flagged = admin_client.post(
+        schedule_url(inquiry), form(date="2027-06-01", count="1", every_weeks="1")
+    ).content.decode()
+    assert "kesäloma" in flagged
+
+    holiday = admin_client.post(
+        schedule_url(inquiry), form(date="2027-12-06", count="1", every_weeks="1")
+    ).content.decode()
+    assert "Itsenäisyyspäivä" in holiday
+
+
+@pytest.mark.django_db
+def test_saving_a_series_books_each_session_at_two_helsinki_time_with_its_own_invitation(
+    admin_client, inquiry, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(schedule_url(inquiry), {**form(), "_save": "1"})
+    assert response.status_code == 302
+    meetings = list(Meeting.objects.order_by("start"))
+    assert len(meetings) == 10
+    assert {m.start.astimezone(HELSINKI).hour for m in meetings} == {14}
+    assert [m.start.astimezone(UTC).hour for m in meetings[:2]] == [12, 11]
+    assert meetings[1].start - meetings[0].start == timedelta(weeks=4, hours=-1)
+    assert len({m.uid for m in meetings}) == 10
+    inquiry.refresh_from_db()
+    assert inquiry.status == Inquiry.Status.MEETING
+    assert all(m.changes.get().changed_by.username == "admin" for m in meetings)
+    invitations = Notification.objects.filter(
+        kind=Notification.Kind.INVITATION, sent_at__isnull=False
+    )
+    assert sorted(invitations.values_list("meeting_id", flat=True)) == [m.pk for m in meetings]
+
+
+@pytest.mark.django_db
+def test_an_overlap_is_refused_until_henna_confirms_it(admin_client, inquiry):
+    admin_client.post(schedule_url(inquiry), {**form(count="1"), "_save": "1"})
+    assert Meeting.objects.count() == 1
+
+    refused = admin_client.post(schedule_url(inquiry), {**form(count="1"), "_save": "1"})
+    assert refused.status_code == 200
+    assert "menee päällekkäin" in refused.content.decode()
+    assert Meeting.objects.count() == 1
+
+    confirmed = admin_client.post(
+        schedule_url(inquiry), {**form(count="1"), "_save": "1", "confirm_overlap": "on"}
+    )
+    assert confirmed.status_code == 302
+    assert Meeting.objects.count() == 2
+    assert Meeting.objects.filter(allow_overlap=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_place_the_type_does_not_offer_is_refused_with_a_message(admin_client, inquiry):
+    response = admin_client.post(schedule_url(inquiry), {**form(place="phone"), "_save": "1"})
+    assert response.status_code == 200
+    assert "ei ole tarjolla tässä paikassa" in response.content.decode()
+    assert Meeting.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_scheduling_needs_the_permission_to_add_meetings(inquiry):
+    viewer = User.objects.create_user("katsoja", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_inquiry"))
+    client = verified_client(viewer)
+    assert client.get(schedule_url(inquiry)).status_code == 403
+    assert client.post(schedule_url(inquiry), {**form(), "_save": "1"}).status_code == 403
+    assert Meeting.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_inquiry_page_links_to_scheduling_and_counts_held_sessions(admin_client, inquiry):
+    start = datetime(2027, 1, 12, 14, tzinfo=HELSINKI)
+    Meeting.objects.create(
+        inquiry=inquiry,
+        meeting_type=MeetingType.objects.get(),
+        start=start,
+        end=start + timedelta(minutes=30),
+        place="kotka",
+        status=Meeting.Status.HELD,
+    )
+    body = admin_client.get(f"/admin/bookings/inquiry/{inquiry.pk}/change/").content.decode()
+    assert schedule_url(inquiry) in body
+    assert "pidettyjä tapaamisia" in body.lower()
