@@ -5,7 +5,7 @@ The preview flags public holidays, Henna's days off and overlaps with other meet
 is saved only when she ticks "Hyväksyn päällekkäisyyden" (see bookings.scheduling).
 """
 
-from datetime import datetime, timedelta
+from datetime import time, timedelta
 
 import holidays as holiday_calendars
 from django import forms
@@ -29,10 +29,12 @@ class ScheduleForm(forms.Form):
     )
     place = forms.ChoiceField(label=gettext_lazy("Paikka"), choices=Meeting.Place.choices)
     date = forms.DateField(
-        label=gettext_lazy("Päivä"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Päivä"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     time = forms.TimeField(
-        label=gettext_lazy("Kellonaika"), widget=forms.TimeInput(attrs={"type": "time"})
+        label=gettext_lazy("Kellonaika"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     count = forms.IntegerField(
         label=gettext_lazy("Kertoja"),
@@ -42,7 +44,7 @@ class ScheduleForm(forms.Form):
         help_text=gettext_lazy("1 = yksi tapaaminen; useampi tekee sarjan."),
     )
     every_weeks = forms.IntegerField(
-        label=gettext_lazy("Joka … viikko"),
+        label=gettext_lazy("Väli viikkoina"),
         min_value=1,
         max_value=MAX_EVERY_WEEKS,
         initial=4,
@@ -178,7 +180,7 @@ class ScheduleAdminMixin:
             "meeting_type": MeetingType.objects.order_by("pk").values_list("pk", flat=True).first(),
             "place": Meeting.Place.KOTKA,
             "date": tomorrow,
-            "time": datetime.min.time().replace(hour=14),
+            "time": time(14),
         }
 
     @admin.display(description=gettext_lazy("pidettyjä tapaamisia"))
