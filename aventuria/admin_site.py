@@ -79,8 +79,11 @@ class AventuriaAdminSite(OTPAdminSite):
     def index(self, request, extra_context=None):
         from bookings.models import Inquiry
 
-        extra_context = {
-            **(extra_context or {}),
-            "new_inquiry_count": Inquiry.objects.filter(status=Inquiry.Status.NEW).count(),
-        }
+        extra_context = dict(extra_context or {})
+        # Only for those who may see the inquiries: the count alone says how busy Henna is.
+        if request.user.has_perm("bookings.view_inquiry"):
+            extra_context["new_inquiry_count"] = Inquiry.objects.filter(
+                status=Inquiry.Status.NEW
+            ).count()
+            extra_context["show_inquiry_summary"] = True
         return super().index(request, extra_context)

@@ -100,7 +100,9 @@ def status_action(status: Inquiry.Status):
     action.__name__ = f"mark_{status.value}"
     # format_lazy: the label is put together in the language of each request, not at import.
     description = format_lazy(_("Merkitse tilaan: {status}"), status=status.label)
-    return admin.action(description=description)(action)
+    # A status decides what happens to the inquiry (spam is purged soon, a client's is kept):
+    # a change, so a user who may only view inquiries gets no such action.
+    return admin.action(description=description, permissions=["change"])(action)
 
 
 def csv_cell(value) -> str:
@@ -196,7 +198,12 @@ class InquiryAdmin(PrivacyRequestAdminMixin, admin.ModelAdmin):
             note.save()
         formset.save_m2m()
 
-    @admin.action(description=_("Vie valitut CSV-tiedostoon (Excel)"))
+    def has_export_permission(self, request) -> bool:
+        """Exports take personal data out of the admin: a permission of their own."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}")
+
+    @admin.action(description=_("Vie valitut CSV-tiedostoon (Excel)"), permissions=["export"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"yhteydenotot-{timezone.localdate():%Y-%m-%d}.csv"

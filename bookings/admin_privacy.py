@@ -90,6 +90,8 @@ class PrivacyRequestAdminMixin:
         email, step = form.cleaned_data["email"], form.cleaned_data["step"]
         if step in (form.ERASE, form.ERASE_CONFIRMED) and not self.has_delete_permission(request):
             raise PermissionDenied
+        if step == form.EXPORT and not self.has_export_permission(request):
+            raise PermissionDenied
         if step == form.ERASE_CONFIRMED:
             rows = privacy.erase_person(email=email, user=request.user)
             self.message_user(
@@ -151,6 +153,7 @@ class PrivacyRequestAdminMixin:
             ).select_related("user"),
             "confirm_erasure": step == form.ERASE,
             "can_erase": self.has_delete_permission(request),
+            "can_export": self.has_export_permission(request),
         }
         if step == form.FIND:
             privacy.record(
