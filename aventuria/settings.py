@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # After SessionMiddleware; LocaleMiddleware reads the language from the URL prefix only,
     # so content pages stay free of cookies and of Vary: Cookie.
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, for the 400 page's language; before anything reads the body.
+    "aventuria.middleware.UnreadableBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -41,6 +41,10 @@ def render_error(request, template_name: str, status: int) -> HttpResponse:
     return HttpResponse(html, status=status)
 
 
+def bad_request(request, exception=None):
+    return render_error(request, "400.html", 400)
+
+
 def page_not_found(request, exception):
     return render_error(request, "404.html", 404)
 
