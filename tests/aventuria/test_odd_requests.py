@@ -27,7 +27,7 @@ def site(tmp_path_factory):
     ],
 )
 def test_a_body_in_another_charset_gets_the_sites_own_400_page(site, path):
-    status, headers, body = site.request(
+    status, _headers, body = site.request(
         "POST",
         path,
         body="a=b",
