@@ -42,6 +42,20 @@ class FormToken:
         except (signing.BadSignature, KeyError, ValueError, TypeError):
             return None
 
+    @classmethod
+    def renew(cls, value: str) -> str:
+        """The token for the form shown again, whose age is still the time since the visitor
+        was first given a form: a valid token stays as it is; an expired one was given long
+        ago, so its successor counts as open for the minimum time; a forged or garbled one
+        proves nothing, so the new one starts from now."""
+        if cls.read(value) is not None:
+            return value
+        try:
+            signing.loads(value, salt=TOKEN_SALT)
+        except (signing.BadSignature, TypeError, ValueError):
+            return cls.issue()
+        return cls.issue(age=settings.INQUIRY_MIN_FILL_SECONDS)
+
     def filled_too_fast(self) -> bool:
         return time.time() - self.issued_at < settings.INQUIRY_MIN_FILL_SECONDS
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -110,8 +109,7 @@ class InquiryView(View):
 
     def render_with_error(self, form, message, status):
         new_data = form.data.copy()
-        # The visitor filled the form in once already: sending it again at once is no bot's haste.
-        new_data["token"] = FormToken.issue(age=settings.INQUIRY_MIN_FILL_SECONDS)
+        new_data["token"] = FormToken.renew(form.data.get("token", ""))
         refreshed = InquiryForm(new_data, goals=self.goals())
         refreshed.is_valid()
         refreshed.add_error(None, message)
