@@ -101,6 +101,19 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite takes one writer at a time. Without these, a write that meets another fails at once
+    # with "database is locked", even after the mail server accepted the emails it records.
+    # IMMEDIATE: a transaction takes the write lock when it begins, not halfway through, so it
+    # waits its turn (up to `timeout` seconds) instead of failing; every write path, booking's
+    # too, is serialised this way. WAL: readers never wait for the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The rendered content and the rate limit need one cache that every gunicorn worker shares:

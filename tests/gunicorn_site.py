@@ -5,6 +5,7 @@ import http.client
 import json
 import os
 import re
+import urllib.parse
 import socket
 import subprocess
 import sys
@@ -76,6 +77,35 @@ class Site:
             return response.status, response.headers, response.read().decode(errors="replace")
         finally:
             connection.close()
+
+    def fresh_form(self, path: str = "/yhteydenotto/") -> dict:
+        """A visitor's first GET of the inquiry form: its CSRF cookie and both tokens."""
+        status, headers, body = self.request("GET", path)
+        assert status == 200, body
+        cookie = headers["Set-Cookie"].split(";", 1)[0]
+        return {
+            "cookie": cookie,
+            "csrfmiddlewaretoken": re.search(
+                r'name="csrfmiddlewaretoken" value="([^"]+)"', body
+            ).group(1),
+            "token": re.search(r'name="token" value="([^"]+)"', body).group(1),
+        }
+
+    def post_form(self, form: dict, data: dict, *, address="203.0.113.9", path="/yhteydenotto/"):
+        """Post the inquiry form as the browser that fetched `form` would, from `address`."""
+        fields = {**data, "csrfmiddlewaretoken": form["csrfmiddlewaretoken"]}
+        fields.setdefault("token", form["token"])
+        return self.request(
+            "POST",
+            path,
+            body=urllib.parse.urlencode(fields, doseq=True),
+            headers={
+                "Cookie": form["cookie"],
+                "Referer": f"https://{HOST}{path}",
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": address,
+            },
+        )
 
     def wait_for_log(self, text: str) -> str:
         for _ in range(100):  # gunicorn writes the line just after the response
