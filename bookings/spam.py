@@ -25,9 +25,11 @@ class FormToken:
     issued_at: float
 
     @classmethod
-    def issue(cls, *, age: float = 0) -> str:
-        """A new token, as if the form had been open for `age` seconds already."""
-        return signing.dumps({"id": uuid.uuid4().hex, "t": time.time() - age}, salt=TOKEN_SALT)
+    def issue(cls, *, age: float = 0, issued_at: float | None = None) -> str:
+        """A new token, as if the form had been open for `age` seconds already (or since
+        `issued_at`, when the visitor was first given a form)."""
+        issued_at = time.time() - age if issued_at is None else issued_at
+        return signing.dumps({"id": uuid.uuid4().hex, "t": issued_at}, salt=TOKEN_SALT)
 
     @classmethod
     def read(cls, value: str) -> "FormToken | None":

@@ -5,11 +5,11 @@ import http.client
 import json
 import os
 import re
-import urllib.parse
 import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
