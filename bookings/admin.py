@@ -9,6 +9,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from aventuria.admin_changelist import DateHierarchyMixin
+
 from . import services
 from .admin_privacy import PrivacyRequestAdminMixin
 from .models import Inquiry, InquiryNote, Notification, StatusChange
@@ -111,7 +113,7 @@ def csv_cell(value) -> str:
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(PrivacyRequestAdminMixin, admin.ModelAdmin):
+class InquiryAdmin(DateHierarchyMixin, PrivacyRequestAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "waiting_time",

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
+from aventuria.admin_changelist import DateHierarchyMixin
+
 from . import privacy
 from .models import InquiryNote, Notification, PrivacyLog, StatusChange
 
@@ -166,7 +168,7 @@ class PrivacyRequestAdminMixin:
 
 
 @admin.register(PrivacyLog)
-class PrivacyLogAdmin(admin.ModelAdmin):
+class PrivacyLogAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Read only: a log that could be edited would prove nothing."""
 
     list_display = ["created_at", "action", "username", "rows", "short_hash"]
