@@ -166,9 +166,19 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Without debug, settings that have no safe default stop the start, as a missing secret key
+# does: a forgotten site address would point every canonical link, the sitemap and the admin
+# link in Henna's emails at 127.0.0.1, and a forgotten mail server would lose every email.
+if not DEBUG:
+    for name in ("DJANGO_SITE_URL", "EMAIL_URL"):
+        if not env.str(name, default=""):
+            raise ImproperlyConfigured(f"{name} is required when DJANGO_DEBUG is off.")
+    if not env.str("DJANGO_SITE_URL").startswith(("https://", "http://")):
+        raise ImproperlyConfigured("DJANGO_SITE_URL must start with https://.")
+
 # Email: console output while debugging, SMTP in production from EMAIL_URL.
-if "EMAIL_URL" in env or not DEBUG:
-    vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # A hanging mail server must not hold a visitor's request: sending is retried later anyway.
@@ -177,7 +187,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Aventuria <noreply@aventuria.fi>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The public address of the site, used for the admin link in Henna's notification emails.
+# The public address of the site: canonical links, the sitemap, the admin link in Henna's
+# emails. The default is for development only (see above).
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"

@@ -19,23 +19,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from tests.gunicorn_site import HOST, ROOT, dockerfile_instruction, free_port
+
 pytestmark = pytest.mark.postgres
-
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "aventuria.example"
-
-
-def dockerfile_instruction(name: str) -> list[str]:
-    """The exec-form arguments of the Dockerfile's last CMD, or of its HEALTHCHECK's CMD."""
-    lines = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
-    line = [line for line in lines if line.startswith(name + " ")][-1]
-    return json.loads(re.search(r"CMD (\[.*\])", line).group(1))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +47,8 @@ def site(smoke_database, tmp_path_factory):
         "DATABASE_URL": smoke_database,
         "DJANGO_SECRET_KEY": "smoke-test-only-a-long-random-looking-value-0123456789",
         "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SITE_URL": f"https://{HOST}",
+        "EMAIL_URL": "dummymail://",
         "DJANGO_SECURE_PROXY": "1",
         "DJANGO_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
