@@ -56,3 +56,22 @@ def test_a_broken_multipart_body_gets_the_400_page_too(site):
     )
     assert status == 400
     assert "Pyyntöä ei voitu lukea" in body
+
+
+def test_a_path_cannot_forge_a_line_in_the_access_log(site):
+    site.request("GET", "/x%0D%0AGET%20/fake-injected-line%20200%200%201ms")
+    site.request("GET", "/nul%00byte%E2%80%A8sep")
+    log = site.wait_for_log("nul")
+    lines = log.splitlines()
+    assert not any(line.startswith("GET /fake-injected-line") for line in lines)
+    assert "GET /x\\r\\nGET /fake-injected-line 200 0 1ms 404" in log
+    assert "\x00" not in log
+    assert any(line.startswith("GET /nul\\x00byte") for line in lines)
+
+
+@pytest.mark.parametrize("path", ["/sivu%E2%80%A8/", "/en/sivu%E2%80%A8/", "/%C3%A4%00/"])
+def test_a_path_with_a_separator_or_a_nul_in_it_gets_the_404_page(site, path):
+    status, _headers, body = site.request("GET", path)
+    assert status == 404
+    assert "Internal Server Error" not in body
+    assert ("Page not found" if path.startswith("/en/") else "Sivua ei löytynyt") in body
