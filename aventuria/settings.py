@@ -214,6 +214,9 @@ RETENTION_MONTHS_NO_CLIENT = env.int("DJANGO_RETENTION_MONTHS", default=12)
 RETENTION_MONTHS_AFTER_CLIENT = env.int("DJANGO_RETENTION_MONTHS_AFTER_CLIENT", default=24)
 # Caught spam is mostly bots, but a false positive is a person: kept only long enough to rescue.
 RETENTION_DAYS_SPAM = env.int("DJANGO_RETENTION_DAYS_SPAM", default=30)
+# django-axes' records of admin logins (address, username, browser): long enough to look into
+# an attack, not kept forever. Expired sessions go with the same daily purge.
+RETENTION_DAYS_LOGIN_ATTEMPTS = env.int("DJANGO_RETENTION_DAYS_LOGIN_ATTEMPTS", default=30)
 
 # Security headers. The proxy header is trusted only when told: otherwise anyone could fake it.
 SECURE_PROXY = env.bool("DJANGO_SECURE_PROXY", default=False)
