@@ -253,11 +253,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# django-axes: lock a username from one address after 5 failures; the address comes from the
+# django-axes: lock a username from one address after 5 failures, and the username itself after
+# 20 from any addresses within the hour (aventuria.axes_handler); the address comes from the
 # proxy's header only when we trust the proxy (django-ipware is not installed, so axes asks us).
+# A locked-out user gets back in with `manage.py axes_reset_username <name>` (README, ohje.md).
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+ADMIN_USERNAME_FAILURE_LIMIT = 20
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "aventuria.axes_handler.UsernameAndAddressLockout"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
