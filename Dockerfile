@@ -22,8 +22,10 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 
 COPY . .
-RUN DJANGO_SECRET_KEY=build-only /app/.venv/bin/python manage.py compilemessages --ignore=.venv -v 0 \
-    && DJANGO_SECRET_KEY=build-only /app/.venv/bin/python manage.py collectstatic --no-input -v 0
+# The production settings need these three to load; the build never uses them.
+RUN export DJANGO_SECRET_KEY=build-only DJANGO_SITE_URL=https://build.invalid EMAIL_URL=dummymail:// \
+    && /app/.venv/bin/python manage.py compilemessages --ignore=.venv -v 0 \
+    && /app/.venv/bin/python manage.py collectstatic --no-input -v 0
 
 
 FROM python:3.13-slim

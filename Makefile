@@ -16,10 +16,13 @@ $(VENV)/.installed: uv.lock pyproject.toml
 
 install: $(VENV)/.installed
 
+# Build steps run with the production settings, which need these (they are never used here).
+BUILD_ENV := DJANGO_SECRET_KEY=build-only DJANGO_SITE_URL=https://build.invalid EMAIL_URL=dummymail://
+
 # Compiled catalogues are build output: made from the committed .po files when those change
 # (with gettext's msgfmt, or polib where gettext is not installed).
 messages: install
-	DJANGO_SECRET_KEY=compilemessages-only $(BIN)/python manage.py compile_translations -v 0
+	$(BUILD_ENV) $(BIN)/python manage.py compile_translations -v 0
 
 # After changing strings: refresh locale/*.po, fill the Finnish one, list what needs translating.
 messages-update: install
@@ -33,7 +36,7 @@ run: messages
 # Tests run with the production settings, which serve hashed static files from a manifest.
 STATIC_SOURCES := $(shell find static -type f 2>/dev/null)
 staticfiles/staticfiles.json: $(STATIC_SOURCES) $(VENV)/.installed
-	DJANGO_SECRET_KEY=collectstatic-only $(BIN)/python manage.py collectstatic --no-input -v 0
+	$(BUILD_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
 	touch $@
 
 # The checkers the tests run (axe-core, vnu-jar, Lighthouse), exactly as package-lock.json pins

@@ -17,3 +17,5 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108
 accesslog = "-"
 errorlog = "-"
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+# Control characters in a logged value are escaped: a path must not be able to forge a line.
+logger_class = "aventuria.access_log.AccessLogger"

@@ -1,6 +1,17 @@
 import logging
+import re
 import smtplib
 import traceback
+
+# Characters that end a line in a log viewer or a terminal, or that a log collector chokes on:
+# the C0 and C1 controls, DEL, and Unicode's own line and paragraph separators.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def escape_controls(text: str) -> str:
+    """The text with every control character written out as an escape, so that a value a
+    visitor chose (a path with %0D%0A in it) can never start a log line of its own."""
+    return CONTROL_RE.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 class NoRequestDetailsFilter(logging.Filter):
@@ -60,4 +71,4 @@ class OneLineFormatter(logging.Formatter):
     """One line per event, tracebacks included, so a log collector never splits an error."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(record).replace("\r", "").replace("\n", "\\n")
+        return escape_controls(super().format(record).replace("\r", ""))

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # After SessionMiddleware; LocaleMiddleware reads the language from the URL prefix only,
     # so content pages stay free of cookies and of Vary: Cookie.
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, for the 400 page's language; before anything reads the body.
+    "aventuria.middleware.UnreadableBodyMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,11 +96,29 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Keep connections between requests, but check them first: a restarted database must not
-# turn the next request into an error page.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# turn the next request into an error page. Not SQLite's: opening its file costs next to
+# nothing, and a connection kept from while the file was read-only or replaced would go on
+# failing (or writing to the replaced file) for up to a minute after the file is back.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+    "DJANGO_CONN_MAX_AGE",
+    default=0 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 60,
+)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite takes one writer at a time. Without these, a write that meets another fails at once
+    # with "database is locked", even after the mail server accepted the emails it records.
+    # IMMEDIATE: a transaction takes the write lock when it begins, not halfway through, so it
+    # waits its turn (up to `timeout` seconds) instead of failing; every write path, booking's
+    # too, is serialised this way. WAL: readers never wait for the writer.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The rendered content and the rate limit need one cache that every gunicorn worker shares:
@@ -151,9 +171,19 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Without debug, settings that have no safe default stop the start, as a missing secret key
+# does: a forgotten site address would point every canonical link, the sitemap and the admin
+# link in Henna's emails at 127.0.0.1, and a forgotten mail server would lose every email.
+if not DEBUG:
+    for name in ("DJANGO_SITE_URL", "EMAIL_URL"):
+        if not env.str(name, default=""):
+            raise ImproperlyConfigured(f"{name} is required when DJANGO_DEBUG is off.")
+    if not env.str("DJANGO_SITE_URL").startswith(("https://", "http://")):
+        raise ImproperlyConfigured("DJANGO_SITE_URL must start with https://.")
+
 # Email: console output while debugging, SMTP in production from EMAIL_URL.
-if "EMAIL_URL" in env or not DEBUG:
-    vars().update(env.email_url("EMAIL_URL", default="smtp://localhost:25"))
+if "EMAIL_URL" in env:
+    vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # A hanging mail server must not hold a visitor's request: sending is retried later anyway.
@@ -162,7 +192,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Aventuria <noreply@aventuria.fi>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The public address of the site, used for the admin link in Henna's notification emails.
+# The public address of the site: canonical links, the sitemap, the admin link in Henna's
+# emails. The default is for development only (see above).
 SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
@@ -186,6 +217,9 @@ RETENTION_MONTHS_NO_CLIENT = env.int("DJANGO_RETENTION_MONTHS", default=12)
 RETENTION_MONTHS_AFTER_CLIENT = env.int("DJANGO_RETENTION_MONTHS_AFTER_CLIENT", default=24)
 # Caught spam is mostly bots, but a false positive is a person: kept only long enough to rescue.
 RETENTION_DAYS_SPAM = env.int("DJANGO_RETENTION_DAYS_SPAM", default=30)
+# django-axes' records of admin logins (address, username, browser): long enough to look into
+# an attack, not kept forever. Expired sessions go with the same daily purge.
+RETENTION_DAYS_LOGIN_ATTEMPTS = env.int("DJANGO_RETENTION_DAYS_LOGIN_ATTEMPTS", default=30)
 
 # Security headers. The proxy header is trusted only when told: otherwise anyone could fake it.
 SECURE_PROXY = env.bool("DJANGO_SECURE_PROXY", default=False)
@@ -222,11 +256,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# django-axes: lock a username from one address after 5 failures; the address comes from the
+# django-axes: lock a username from one address after 5 failures, and the username itself after
+# 20 from any addresses within the hour (aventuria.axes_handler); the address comes from the
 # proxy's header only when we trust the proxy (django-ipware is not installed, so axes asks us).
+# A locked-out user gets back in with `manage.py axes_reset_username <name>` (README, ohje.md).
 AXES_FAILURE_LIMIT = 5
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+ADMIN_USERNAME_FAILURE_LIMIT = 20
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+AXES_HANDLER = "aventuria.axes_handler.UsernameAndAddressLockout"
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"

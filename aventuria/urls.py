@@ -22,5 +22,6 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
+handler400 = "aventuria.views.bad_request"
 handler404 = "aventuria.views.page_not_found"
 handler500 = "aventuria.views.server_error"

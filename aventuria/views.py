@@ -5,25 +5,30 @@ The error pages render without the database: their contact details come from the
 
 import logging
 
-from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from bookings.services import can_store_inquiries
 from services.content import cached_practice
 
 logger = logging.getLogger(__name__)
 
 
+# How soon a visitor (or a monitor) given the 503 page may try again.
+RETRY_AFTER_SECONDS = 30
+
+
 @never_cache
 def healthz(request):
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    """Ok only when an inquiry could be stored now: a database that answers a read but refuses
+    writes (a read-only or emptied SQLite file, a read-only PostgreSQL) is down for visitors."""
+    if not can_store_inquiries():
+        response = JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -41,6 +46,10 @@ def render_error(request, template_name: str, status: int) -> HttpResponse:
     return HttpResponse(html, status=status)
 
 
+def bad_request(request, exception=None):
+    return render_error(request, "400.html", 400)
+
+
 def page_not_found(request, exception):
     return render_error(request, "404.html", 404)
 
@@ -51,7 +60,9 @@ def server_error(request):
 
 
 def service_unavailable(request):
-    return render_error(request, "503.html", 503)
+    response = render_error(request, "503.html", 503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def csrf_failure(request, reason=""):

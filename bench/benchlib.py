@@ -71,6 +71,7 @@ def site_env(*, database_url: str, tmp: Path, smtp_port: int, **extra) -> dict:
     env |= {
         "DJANGO_SECRET_KEY": "bench-only-" + uuid.uuid4().hex,
         "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SITE_URL": f"http://{HOST}",
         "DJANGO_SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": database_url,
         "DJANGO_CACHE_DIR": str(cache_dir),

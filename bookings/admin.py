@@ -9,6 +9,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from aventuria.admin_changelist import DateHierarchyMixin
+
 from . import services
 from .admin_privacy import PrivacyRequestAdminMixin
 from .admin_schedule import ScheduleAdminMixin
@@ -101,7 +103,9 @@ def status_action(status: Inquiry.Status):
     action.__name__ = f"mark_{status.value}"
     # format_lazy: the label is put together in the language of each request, not at import.
     description = format_lazy(_("Merkitse tilaan: {status}"), status=status.label)
-    return admin.action(description=description)(action)
+    # A status decides what happens to the inquiry (spam is purged soon, a client's is kept):
+    # a change, so a user who may only view inquiries gets no such action.
+    return admin.action(description=description, permissions=["change"])(action)
 
 
 def csv_cell(value) -> str:
@@ -110,7 +114,9 @@ def csv_cell(value) -> str:
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(ScheduleAdminMixin, PrivacyRequestAdminMixin, admin.ModelAdmin):
+class InquiryAdmin(
+    ScheduleAdminMixin, DateHierarchyMixin, PrivacyRequestAdminMixin, admin.ModelAdmin
+):
     list_display = [
         "created_at",
         "waiting_time",
@@ -207,7 +213,12 @@ class InquiryAdmin(ScheduleAdminMixin, PrivacyRequestAdminMixin, admin.ModelAdmi
             note.save()
         formset.save_m2m()
 
-    @admin.action(description=_("Vie valitut CSV-tiedostoon (Excel)"))
+    def has_export_permission(self, request) -> bool:
+        """Exports take personal data out of the admin: a permission of their own."""
+        opts = self.opts
+        return request.user.has_perm(f"{opts.app_label}.export_{opts.model_name}")
+
+    @admin.action(description=_("Vie valitut CSV-tiedostoon (Excel)"), permissions=["export"])
     def export_csv(self, request, queryset):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = f"yhteydenotot-{timezone.localdate():%Y-%m-%d}.csv"

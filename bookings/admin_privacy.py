@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
+from aventuria.admin_changelist import DateHierarchyMixin
+
 from . import privacy
 from .models import InquiryNote, Notification, PrivacyLog, StatusChange
 
@@ -90,6 +92,8 @@ class PrivacyRequestAdminMixin:
         email, step = form.cleaned_data["email"], form.cleaned_data["step"]
         if step in (form.ERASE, form.ERASE_CONFIRMED) and not self.has_delete_permission(request):
             raise PermissionDenied
+        if step == form.EXPORT and not self.has_export_permission(request):
+            raise PermissionDenied
         if step == form.ERASE_CONFIRMED:
             rows = privacy.erase_person(email=email, user=request.user)
             self.message_user(
@@ -151,6 +155,7 @@ class PrivacyRequestAdminMixin:
             ).select_related("user"),
             "confirm_erasure": step == form.ERASE,
             "can_erase": self.has_delete_permission(request),
+            "can_export": self.has_export_permission(request),
         }
         if step == form.FIND:
             privacy.record(
@@ -163,7 +168,7 @@ class PrivacyRequestAdminMixin:
 
 
 @admin.register(PrivacyLog)
-class PrivacyLogAdmin(admin.ModelAdmin):
+class PrivacyLogAdmin(DateHierarchyMixin, admin.ModelAdmin):
     """Read only: a log that could be edited would prove nothing."""
 
     list_display = ["created_at", "action", "username", "rows", "short_hash"]

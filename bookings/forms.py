@@ -39,6 +39,17 @@ class TextField(forms.CharField):
         return super().to_python(value)
 
 
+class HoneypotField(forms.CharField):
+    """A field only bots fill in. Whatever they put there, however long, the form still goes
+    through (and is stored as spam): an error message would tell the bot's author the trick.
+    Nothing of it is kept but whether it was filled, so a long value is cut, never refused."""
+
+    LIMIT = 200
+
+    def to_python(self, value):
+        return super().to_python(value)[: self.LIMIT]
+
+
 class GoalsField(forms.ModelMultipleChoiceField):
     """Goals chosen by id. An id larger than any database integer is an invalid choice, like
     any unknown id: SQLite would raise OverflowError on it and the visitor see an error page."""
@@ -154,7 +165,7 @@ class InquiryForm(forms.Form):
         },
     )
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
-    website = forms.CharField(label=_("Jätä tämä kenttä tyhjäksi"), required=False, max_length=200)
+    website = HoneypotField(label=_("Jätä tämä kenttä tyhjäksi"), required=False)
     token = forms.CharField(widget=forms.HiddenInput, max_length=500)
 
     def __init__(self, *args, goals=None, **kwargs):

@@ -25,9 +25,11 @@ class FormToken:
     issued_at: float
 
     @classmethod
-    def issue(cls, *, age: float = 0) -> str:
-        """A new token, as if the form had been open for `age` seconds already."""
-        return signing.dumps({"id": uuid.uuid4().hex, "t": time.time() - age}, salt=TOKEN_SALT)
+    def issue(cls, *, age: float = 0, issued_at: float | None = None) -> str:
+        """A new token, as if the form had been open for `age` seconds already (or since
+        `issued_at`, when the visitor was first given a form)."""
+        issued_at = time.time() - age if issued_at is None else issued_at
+        return signing.dumps({"id": uuid.uuid4().hex, "t": issued_at}, salt=TOKEN_SALT)
 
     @classmethod
     def read(cls, value: str) -> "FormToken | None":
@@ -41,6 +43,20 @@ class FormToken:
             return cls(submission_id=uuid.UUID(data["id"]), issued_at=float(data["t"]))
         except (signing.BadSignature, KeyError, ValueError, TypeError):
             return None
+
+    @classmethod
+    def renew(cls, value: str) -> str:
+        """The token for the form shown again, whose age is still the time since the visitor
+        was first given a form: a valid token stays as it is; an expired one was given long
+        ago, so its successor counts as open for the minimum time; a forged or garbled one
+        proves nothing, so the new one starts from now."""
+        if cls.read(value) is not None:
+            return value
+        try:
+            signing.loads(value, salt=TOKEN_SALT)
+        except (signing.BadSignature, TypeError, ValueError):
+            return cls.issue()
+        return cls.issue(age=settings.INQUIRY_MIN_FILL_SECONDS)
 
     def filled_too_fast(self) -> bool:
         return time.time() - self.issued_at < settings.INQUIRY_MIN_FILL_SECONDS

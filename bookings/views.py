@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
@@ -88,30 +87,49 @@ class InquiryView(View):
                 ),
                 status=429,
             )
-        services.submit_inquiry(
+        content = {
+            "kind": data["kind"],
+            "name": data["name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "organisation": data["organisation"],
+            "participants": data["participants"],
+            "format": data["format"],
+            "preferred_times": data["preferred_times"],
+            "message": data["message"],
+        }
+        inquiry, created = services.submit_inquiry(
             submission_id=token.submission_id,
-            kind=data["kind"],
-            name=data["name"],
-            email=data["email"],
-            phone=data["phone"],
-            organisation=data["organisation"],
-            participants=data["participants"],
             goals=list(data["goals"]),
-            format=data["format"],
-            preferred_times=data["preferred_times"],
-            message=data["message"],
             language=get_language(),
             client_key=key,
             privacy_notice=cached_privacy_notice(),
             is_spam=is_spam,
+            **content,
         )
+        if (
+            not created
+            and inquiry.submission_id == token.submission_id
+            and not services.is_same_content(inquiry, goals=data["goals"], **content)
+        ):
+            # The same form sent again, edited: the first version stays, and the visitor is
+            # told so. A new form (counted from the first) lets them send the edit as a new one.
+            return self.render_with_error(
+                form,
+                _(
+                    "Olet jo lähettänyt tämän lomakkeen, ja sen ensimmäinen versio on "
+                    "vastaanotettu. Muutoksia ei tallennettu. Jos haluat lähettää muutetut "
+                    "tiedot uutena yhteydenottona, lähetä lomake uudelleen."
+                ),
+                status=409,
+                token=FormToken.issue(issued_at=token.issued_at),
+            )
         # Spam is stored quietly and thanked like anyone else: no hint for the bot's author.
         return redirect("bookings:thanks")
 
-    def render_with_error(self, form, message, status):
+    def render_with_error(self, form, message, status, token=None):
         new_data = form.data.copy()
-        # The visitor filled the form in once already: sending it again at once is no bot's haste.
-        new_data["token"] = FormToken.issue(age=settings.INQUIRY_MIN_FILL_SECONDS)
+        new_data["token"] = token or FormToken.renew(form.data.get("token", ""))
         refreshed = InquiryForm(new_data, goals=self.goals())
         refreshed.is_valid()
         refreshed.add_error(None, message)

@@ -75,7 +75,10 @@ class SharedPagesApp:
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET":
-            key = environ[KEY_IN_ENVIRON] = shared_page_key(WSGIRequest(environ))
+            # A copy: WSGIRequest writes the decoded path back into the environ it is given,
+            # and Django's own request, made from the environ next, would fail to encode it
+            # again (a path with %E2%80%A8 in it was a bare 500).
+            key = environ[KEY_IN_ENVIRON] = shared_page_key(WSGIRequest(dict(environ)))
             stored = None if key is None else self.copy(key)
             if stored is not None:
                 body, headers = stored

@@ -225,8 +225,8 @@ class PrivacyNotice(models.Model):
     """The privacy notice. Every edit in the admin saves a new version; old ones are kept.
 
     The body may name the retention periods as {retention_months},
-    {retention_months_after_client} and {retention_days_spam}: the page shows the values in force
-    from the settings.
+    {retention_months_after_client}, {retention_days_spam} and {retention_days_login}: the page
+    shows the values in force from the settings.
     {practice_name}, {business_id}, {address}, {email} and {phone} come from the contact details.
     """
 
@@ -237,9 +237,9 @@ class PrivacyNotice(models.Model):
         max_length=20000,
         help_text=_(
             "Kappaleet erotetaan tyhjällä rivillä; rivi, joka alkaa ## , on väliotsikko. "
-            "{retention_months}, {retention_months_after_client} ja {retention_days_spam} "
-            "korvautuvat asetusten säilytysajoilla; {practice_name}, {business_id}, {address}, "
-            "{email} ja {phone} yhteystiedoilla."
+            "{retention_months}, {retention_months_after_client}, {retention_days_spam} ja "
+            "{retention_days_login} korvautuvat asetusten säilytysajoilla; {practice_name}, "
+            "{business_id}, {address}, {email} ja {phone} yhteystiedoilla."
         ),
     )
     seo_description = models.CharField(_("hakukonekuvaus"), max_length=160, blank=True)

@@ -71,6 +71,7 @@ class PrivacyNoticeView(CachedContentView):
             "retention_months": settings.RETENTION_MONTHS_NO_CLIENT,
             "retention_months_after_client": settings.RETENTION_MONTHS_AFTER_CLIENT,
             "retention_days_spam": settings.RETENTION_DAYS_SPAM,
+            "retention_days_login": settings.RETENTION_DAYS_LOGIN_ATTEMPTS,
         }
         if practice is not None:
             placeholders |= {

@@ -127,6 +127,7 @@ def site_content(transactional_db):
     for name, function in (
         ("0002_initial_content", "load_content"),
         ("0004_privacy_notice_spam_and_cookies", "add_version"),
+        ("0005_privacy_notice_login_records", "add_version"),
     ):
         migration = importlib.import_module(f"services.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)

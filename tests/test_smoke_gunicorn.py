@@ -6,36 +6,25 @@ The command and the health check are read from the Dockerfile itself, so they ca
 import json
 import os
 import re
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import environ
 import psycopg
 import pytest
 from psycopg import sql
 
+from tests.gunicorn_site import (
+    HOST,
+    ROOT,
+    dockerfile_instruction,
+    free_port,
+    production_env,
+    running_site,
+)
+
 pytestmark = pytest.mark.postgres
-
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "aventuria.example"
-
-
-def dockerfile_instruction(name: str) -> list[str]:
-    """The exec-form arguments of the Dockerfile's last CMD, or of its HEALTHCHECK's CMD."""
-    lines = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
-    line = [line for line in lines if line.startswith(name + " ")][-1]
-    return json.loads(re.search(r"CMD (\[.*\])", line).group(1))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -55,45 +44,14 @@ def smoke_database():
 
 @pytest.fixture(scope="module")
 def site(smoke_database, tmp_path_factory):
-    port = free_port()
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        "DATABASE_URL": smoke_database,
-        "DJANGO_SECRET_KEY": "smoke-test-only-a-long-random-looking-value-0123456789",
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_SECURE_PROXY": "1",
-        "DJANGO_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_TIMEOUT": "30",
-    }
+    env = production_env(
+        database_url=smoke_database,
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        port=free_port(),
+    )
     # The release step, then the image's command, from the repository root as in the image.
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log = (tmp_path_factory.mktemp("gunicorn") / "out.log").open("w+")
-    server = subprocess.Popen(  # noqa: S603 (our own Dockerfile's command)
-        dockerfile_instruction("CMD"), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):  # until gunicorn listens; not a timing assertion
-            if server.poll() is not None:
-                break
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert server.poll() is None, log.seek(0) or log.read()
-        yield {"base": base, "env": env, "log": log}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with running_site(env, tmp_path_factory.mktemp("gunicorn") / "out.log") as site:
+        yield site
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -105,7 +63,7 @@ def fetch(site, path, *, https=True):
     headers = {"Host": HOST, "X-Forwarded-For": "203.0.113.9"}
     if https:
         headers["X-Forwarded-Proto"] = "https"
-    request = urllib.request.Request(site["base"] + path, headers=headers)  # noqa: S310
+    request = urllib.request.Request(site.base + path, headers=headers)  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
@@ -119,7 +77,7 @@ def test_healthz_answers_and_the_images_health_check_passes(site):
     assert status == 200
     assert json.loads(body) == {"status": "ok", "database": "ok"}
     check = subprocess.run(  # noqa: S603 (our own Dockerfile's health check)
-        dockerfile_instruction("HEALTHCHECK"), cwd=ROOT, env=site["env"], capture_output=True
+        dockerfile_instruction("HEALTHCHECK"), cwd=ROOT, env=site.env, capture_output=True
     )
     assert check.returncode == 0, check.stderr
 
@@ -164,12 +122,7 @@ def test_plain_http_through_the_proxy_is_redirected_to_https(site):
 
 def test_the_access_log_has_one_line_per_request_without_the_address(site):
     fetch(site, "/tietosuoja/?nimi=Matti")
-    for _ in range(50):  # gunicorn writes the line just after the response
-        site["log"].seek(0)
-        log = site["log"].read()
-        if "GET /tietosuoja/" in log:
-            break
-        time.sleep(0.1)
+    log = site.wait_for_log("GET /tietosuoja/")
     assert "GET /tietosuoja/ 200" in log
     assert "203.0.113.9" not in log and "127.0.0.1 -" not in log
     assert "Matti" not in log

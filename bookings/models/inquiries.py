@@ -130,6 +130,8 @@ class Inquiry(models.Model):
         verbose_name = _("yhteydenotto")
         verbose_name_plural = _("yhteydenotot")
         ordering = ["created_at"]
+        # Viewing an inquiry in the admin is one thing, taking personal data out of it another.
+        permissions = [("export_inquiry", _("Voi viedä yhteydenottoja tiedostoon"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(participants__isnull=True)

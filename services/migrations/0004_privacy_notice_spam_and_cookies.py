@@ -51,13 +51,19 @@ def rewritten(text: str, changes: list[tuple[str, str]]) -> str | None:
 
 
 def add_version(apps, schema_editor):
+    add_rewritten_version(apps, CHANGES)
+
+
+def add_rewritten_version(apps, changes_by_language: dict) -> None:
+    """A new version of the current notice with the changes made, when it is the text they
+    expect (later notice migrations use this too)."""
     PrivacyNotice = apps.get_model("services", "PrivacyNotice")
     current = PrivacyNotice.objects.order_by("-version").first()
     if current is None:
         return
     bodies = {
         language: rewritten(getattr(current, f"body_{language}") or "", changes)
-        for language, changes in CHANGES.items()
+        for language, changes in changes_by_language.items()
     }
     if None in bodies.values():
         return
@@ -76,9 +82,14 @@ def add_version(apps, schema_editor):
 
 
 def remove_version(apps, schema_editor):
+    remove_version_with(apps, "{retention_days_spam}")
+
+
+def remove_version_with(apps, marker: str) -> None:
+    """Remove the current version if it has the marker and no inquiry accepted it."""
     PrivacyNotice = apps.get_model("services", "PrivacyNotice")
     current = PrivacyNotice.objects.order_by("-version").first()
-    if current is not None and current.body_fi and "{retention_days_spam}" in current.body_fi:
+    if current is not None and current.body_fi and marker in current.body_fi:
         Inquiry = apps.get_model("bookings", "Inquiry")
         if not Inquiry.objects.filter(privacy_notice=current).exists():
             current.delete()

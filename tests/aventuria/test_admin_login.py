@@ -198,3 +198,32 @@ def test_without_the_proxy_setting_x_forwarded_for_is_ignored(settings, phone):
         HttpsClient(), code=code_for(phone), address="203.0.113.5", HTTP_X_FORWARDED_FOR="9.9.9.9"
     )
     assert response.status_code == 429
+
+
+def test_failures_from_many_addresses_lock_the_username_everywhere(phone):
+    # An attacker rotating addresses: four tries from each, never five from one.
+    addresses = [f"203.0.113.{n}" for n in range(1, 6)]
+    for address in addresses:
+        for _ in range(4):
+            log_in(HttpsClient(), password="väärä-salasana-123", address=address)
+    # 20 failures in all: the username is locked, from a fresh address too, right code or not.
+    client = HttpsClient()
+    response = log_in(client, code=code_for(phone), address="198.51.100.20")
+    assert response.status_code == 429
+    assert not reaches_admin(client)
+
+
+def test_nineteen_failures_from_many_addresses_do_not_lock_the_username(phone):
+    for number in range(19):
+        log_in(HttpsClient(), password="väärä-salasana-123", address=f"203.0.113.{number % 5}")
+    assert log_in(HttpsClient(), code=code_for(phone), address="198.51.100.20").status_code == 302
+
+
+def test_a_locked_out_username_gets_back_in_with_axes_reset_username(phone):
+    for number in range(20):
+        log_in(HttpsClient(), password="väärä-salasana-123", address=f"203.0.113.{number % 5}")
+    assert log_in(HttpsClient(), code=code_for(phone), address="198.51.100.20").status_code == 429
+    call_command("axes_reset_username", "henna", stdout=io.StringIO())
+    client = HttpsClient()
+    assert log_in(client, code=code_for(phone), address="198.51.100.20").status_code == 302
+    assert reaches_admin(client)

@@ -109,6 +109,8 @@ def probe(**env) -> dict:
     environment = {
         "PATH": os.environ["PATH"],
         "DJANGO_SECRET_KEY": "proxy-probe-only",
+        "DJANGO_SITE_URL": "https://aventuria.example",
+        "EMAIL_URL": "dummymail://",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DJANGO_CACHE_DIR": os.environ["DJANGO_CACHE_DIR"],
         "DATABASE_URL": "sqlite://:memory:",

@@ -317,3 +317,23 @@ def test_status_history_is_kept_when_status_changes_back_and_forth():
     assert history == ["new", "contacted", "meeting", "client", "closed"]
     # The retention period of a former client runs from the end of the client relationship.
     assert inquiry.client_ended_at is not None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_at__year=9999&created_at__month=12",
+        "created_at__year=9999",
+        "created_at__year=99999999999999999999",
+        "created_at__year=2026&created_at__month=99999999999999999999",
+    ],
+)
+@pytest.mark.parametrize("changelist", [CHANGELIST, "/admin/bookings/privacylog/"])
+def test_a_date_beyond_the_calendar_in_the_address_is_a_wrong_filter_not_an_error(
+    admin_client, changelist, query
+):
+    make_inquiry(name="Aino Asiakas")
+    response = admin_client.get(f"{changelist}?{query}", follow=True)
+    assert response.status_code == 200
+    # The admin's own answer to a filter it cannot use: the list again, with ?e=1.
+    assert response.redirect_chain[-1][0].endswith("?e=1")

@@ -106,3 +106,11 @@ def test_rate_limit_setting_is_read_as_count_per_window(value, count, seconds):
 def test_malformed_rate_limit_setting_is_an_error(value):
     with pytest.raises(ValueError, match="use for example 5/h"):
         RateLimit.parse(value)
+
+
+def test_a_honeypot_filled_beyond_any_length_is_spam_and_gives_nothing_away(submit):
+    response = submit(website="x" * 201)
+    assert response.status_code == 302
+    assert response["Location"] == THANKS_URL
+    assert Inquiry.objects.get().status == Inquiry.Status.SPAM
+    assert mail.outbox == []

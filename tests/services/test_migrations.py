@@ -10,6 +10,9 @@ content_migration = importlib.import_module("services.migrations.0002_initial_co
 notice_migration = importlib.import_module(
     "services.migrations.0004_privacy_notice_spam_and_cookies"
 )
+login_notice_migration = importlib.import_module(
+    "services.migrations.0005_privacy_notice_login_records"
+)
 
 
 def historical_apps(state=content_migration.STATE):
@@ -27,6 +30,7 @@ def counts(apps):
 def test_content_migrations_can_be_reversed_and_applied_again():
     apps = historical_apps()
     notice_apps = historical_apps(notice_migration.STATE)
+    login_apps = historical_apps(login_notice_migration.STATE)
     loaded = counts(apps)
     assert loaded == {
         "Practice": 1,
@@ -35,19 +39,24 @@ def test_content_migrations_can_be_reversed_and_applied_again():
         "Goal": 9,
         "Method": 4,
         "Page": 3,
-        "PrivacyNotice": 2,  # The launch notice and its version naming every period and cookie.
+        # The launch notice, its version naming every period and cookie, and the one naming
+        # the login records' retention.
+        "PrivacyNotice": 3,
     }
+    login_notice_migration.remove_version(login_apps, None)
     notice_migration.remove_version(notice_apps, None)
     content_migration.remove_content(apps, None)
     assert set(counts(apps).values()) == {0}
     content_migration.load_content(apps, None)
     notice_migration.add_version(notice_apps, None)
+    login_notice_migration.add_version(login_apps, None)
     assert counts(apps) == loaded
 
 
 def test_the_notice_migration_makes_one_new_version_and_only_of_the_launch_text():
     apps = historical_apps(notice_migration.STATE)
     PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    PrivacyNotice.objects.filter(version__gt=2).delete()  # 0005's, tested below
     assert list(PrivacyNotice.objects.order_by("version").values_list("version", flat=True)) == [
         1,
         2,
@@ -82,3 +91,19 @@ def test_content_migration_loads_both_languages():
     service = apps.get_model("services", "Service").objects.get(is_main=True)
     assert service.headline_fi == "Työnohjaus tukee työssä jaksamista ja kehittymistä"
     assert service.headline_en.startswith("Work supervision")
+
+
+def test_the_login_records_notice_names_their_retention_and_the_sessions():
+    apps = historical_apps(login_notice_migration.STATE)
+    PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    current = PrivacyNotice.objects.get(version=3)
+    assert "poistetaan {retention_days_login} päivän kuluttua ja ylläpidon istunnot" in (
+        current.body_fi
+    )
+    assert "deleted after {retention_days_login} days, and admin sessions" in current.body_en
+    previous = PrivacyNotice.objects.get(version=2)
+    assert (
+        current.body_fi.split("## Säilytysaika")[0] == previous.body_fi.split("## Säilytysaika")[0]
+    )
+    login_notice_migration.add_version(apps, None)  # Again: already done, nothing new.
+    assert PrivacyNotice.objects.count() == 3

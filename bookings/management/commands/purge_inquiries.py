@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from aventuria.retention import purge_login_records
 from bookings import privacy
 
 
@@ -8,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Delete the inquiries whose retention period has ended, with their notes, history and "
         "email records (settings RETENTION_MONTHS_NO_CLIENT, RETENTION_MONTHS_AFTER_CLIENT, "
-        "RETENTION_DAYS_SPAM). Run daily from cron or compose.yaml."
+        "RETENTION_DAYS_SPAM), admin login records older than RETENTION_DAYS_LOGIN_ATTEMPTS "
+        "days and expired sessions. Run daily from cron or compose.yaml."
     )
 
     def add_arguments(self, parser):
@@ -28,3 +30,7 @@ class Command(BaseCommand):
             )
         verb = "would be deleted" if dry_run else "deleted"
         self.stdout.write(f"{len(due)} inquiries {verb}.")
+        logins = purge_login_records(dry_run=dry_run)
+        self.stdout.write(
+            f"{logins.login_records} login records and {logins.sessions} expired sessions {verb}."
+        )
