@@ -51,9 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it keeps content pages as finished, with every header the others add;
-    # aventuria.wsgi serves the copies (services.middleware).
-    "services.middleware.SharedContentMiddleware",
+    # First, so that it keeps content pages as finished, with every header the others add, and
+    # answers their next requests before the others run (services.middleware).
+    "services.middleware.SharedPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -101,14 +101,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The rendered content and the rate limit need one cache that every gunicorn worker shares:
-# Redis when CACHE_URL is set (several servers), a file cache on one server otherwise.
+# The shared copies of the content need one cache that every process reading content shares
+# (web workers, the email worker, every server): Redis with CACHE_URL (compose runs one), a file
+# cache on one server otherwise. The site works without it (services.content).
 CACHES = {
     "default": env.cache(
         "CACHE_URL",
         default="filecache://" + env.str("DJANGO_CACHE_DIR", default=str(BASE_DIR / ".cache")),
     )
 }
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that does not answer must not hold a visitor's request for long.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

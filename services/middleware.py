@@ -1,94 +1,79 @@
-"""Shared copies of the content pages, which are the same for every visitor.
+"""Shared copies of the pages that are the same for every visitor.
 
-The first GET of a content page goes through all of Django. SharedContentMiddleware, first in
-MIDDLEWARE, sees the finished response with every header (HSTS, CSP, Content-Language...) and
-keeps it in the shared cache under the content version, so saving content invalidates it in
-every worker and on every server. Later GETs are answered by SharedPagesApp, which wraps the
-WSGI application: before Django's request handling, its signals and its middleware.
-
-Both decide with shared_page_key(), so a copy is only ever served where Django itself would
-have served that response: never to a signed-in user, never over plain HTTP when HTTPS is
-required (Django redirects) and never to a host outside ALLOWED_HOSTS (Django answers 400).
+SharedPagesMiddleware, first in MIDDLEWARE, keeps the finished response of a view marked with
+@shared_page (body and every header: CSP, HSTS, Content-Language...) in the shared cache under
+the content version, and answers the next request for the same address from it before any
+other middleware runs. A copy is keyed on everything Django renders a page from: the scheme,
+the host, the script prefix, the path and the content version. Requests that carry a query
+string or the admin's session or messages cookie always go through Django.
 """
 
+import hashlib
+from functools import wraps
+
 from django.conf import settings
-from django.core.cache import cache
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import DisallowedHost
-from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
+from django.urls import get_script_prefix
+from django.utils.cache import has_vary_header
 
-from .content import content_version
+from .content import cache_get, cache_set, content_version
 
-SHARED_PAGE_KEY = "shared-page:{scheme}:{path}:{version}"
-# Where SharedPagesApp leaves the key it worked out, so that the middleware need not again.
-KEY_IN_ENVIRON = "aventuria.shared_page_key"
+
+def shared_page(view):
+    """Mark a view whose successful response is the same for every visitor, so that it is kept
+    and shared. Never for a page with a form or anything of the visitor's own."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.shared_page = True
+        return response
+
+    return wrapped
+
+
+def page_address(request) -> str:
+    """Everything a page is rendered from besides the content: its address as this request
+    gives it, script prefix included (gunicorn takes SCRIPT_NAME from a trusted proxy's header)."""
+    parts = [request.scheme, request.get_host(), get_script_prefix(), request.path_info]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def shared_page_key(request) -> str | None:
     """The cache key of this request's shared copy; None when it must go through Django."""
-    if request.method != "GET" or settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return None
-    secure = request.is_secure()
-    if settings.SECURE_SSL_REDIRECT and not secure:
+    if (
+        request.method != "GET"
+        or request.META.get("QUERY_STRING")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+    ):
         return None
     try:
-        request.get_host()
+        address = page_address(request)
     except DisallowedHost:
-        return None
-    return SHARED_PAGE_KEY.format(
-        # HSTS is only sent over HTTPS: the two schemes keep separate copies.
-        scheme="https" if secure else "http",
-        path=request.path_info,
-        version=content_version(),
-    )
+        return None  # Django answers 400.
+    version = content_version()
+    return None if version is None else f"shared-page:{version}:{address}"
 
 
-class SharedContentMiddleware:
-    """Keeps the finished response of a content page (a view with shared_content = True)."""
-
+class SharedPagesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if KEY_IN_ENVIRON in request.META:
-            key = request.META[KEY_IN_ENVIRON]
-        else:  # Not through SharedPagesApp: the test client, or another server's entry point.
-            key = shared_page_key(request)
+        key = shared_page_key(request)
+        if key is not None and (stored := cache_get(key)) is not None:
+            body, headers = stored
+            return HttpResponse(body, headers=headers)
         response = self.get_response(request)
         if (
             key is not None
-            and getattr(response, "shared_content", False)
+            and getattr(response, "shared_page", False)
             and response.status_code == 200
             and not response.cookies
+            and not has_vary_header(response, "Cookie")
         ):
-            cache.set(key, (response.content, list(response.items())), timeout=None)
+            cache_set(key, (response.content, dict(response.items())))
         return response
-
-
-class SharedPagesApp:
-    """WSGI application: answers a GET from its shared copy, or passes it on to Django."""
-
-    def __init__(self, application):
-        self.application = application
-        # Copies already read from the shared cache. A key names a content version, so a copy
-        # never goes stale; only the version itself is read from the shared cache each time.
-        self.copies = {}
-
-    def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") == "GET":
-            key = environ[KEY_IN_ENVIRON] = shared_page_key(WSGIRequest(environ))
-            stored = None if key is None else self.copy(key)
-            if stored is not None:
-                body, headers = stored
-                start_response("200 OK", headers)
-                return [body]
-        return self.application(environ, start_response)
-
-    def copy(self, key: str):
-        stored = self.copies.get(key)
-        if stored is None:
-            stored = cache.get(key)
-            if stored is not None:
-                if len(self.copies) >= 100:  # Old versions: a handful of pages and languages.
-                    self.copies.clear()
-                self.copies[key] = stored
-        return stored
