@@ -1,18 +1,13 @@
 """A Redis server of a test's own, on a free port, to stop and start at will (never the shared
 one at 127.0.0.1:6379)."""
 
-import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.servers import free_port
 
 
 class RedisServer:

@@ -4,101 +4,35 @@ The command and the health check are read from the Dockerfile itself, so they ca
 """
 
 import json
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
-import environ
-import psycopg
 import pytest
-from psycopg import sql
+
+from tests.servers import (
+    HOST,
+    ROOT,
+    NoRedirect,
+    dockerfile_instruction,
+    gunicorn,
+    manage,
+    scratch_database,
+    site_env,
+)
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "aventuria.example"
-
-
-def dockerfile_instruction(name: str) -> list[str]:
-    """The exec-form arguments of the Dockerfile's last CMD, or of its HEALTHCHECK's CMD."""
-    lines = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
-    line = [line for line in lines if line.startswith(name + " ")][-1]
-    return json.loads(re.search(r"CMD (\[.*\])", line).group(1))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
-def smoke_database():
-    config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    name = f"{config['NAME']}_smoke_gunicorn"
-    admin_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
-@pytest.fixture(scope="module")
-def site(smoke_database, tmp_path_factory):
-    port = free_port()
-    env = {
-        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
-        "DATABASE_URL": smoke_database,
-        "DJANGO_SECRET_KEY": "smoke-test-only-a-long-random-looking-value-0123456789",
-        "DJANGO_ALLOWED_HOSTS": HOST,
-        "DJANGO_SECURE_PROXY": "1",
-        "DJANGO_CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "GUNICORN_TIMEOUT": "30",
-    }
-    # The release step, then the image's command, from the repository root as in the image.
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log = (tmp_path_factory.mktemp("gunicorn") / "out.log").open("w+")
-    server = subprocess.Popen(  # noqa: S603 (our own Dockerfile's command)
-        dockerfile_instruction("CMD"), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):  # until gunicorn listens; not a timing assertion
-            if server.poll() is not None:
-                break
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert server.poll() is None, log.seek(0) or log.read()
-        yield {"base": base, "env": env, "log": log}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+def site(tmp_path_factory):
+    with scratch_database("smoke_gunicorn") as database_url:
+        env = site_env(database_url, tmp_path_factory.mktemp("cache"))
+        manage(env, "migrate", "--no-input", "-v", "0")  # The release step.
+        with gunicorn(env, tmp_path_factory.mktemp("gunicorn") / "out.log") as (base, log):
+            yield {"base": base, "env": env, "log": log}
 
 
 def fetch(site, path, *, https=True):

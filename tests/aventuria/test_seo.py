@@ -127,9 +127,7 @@ def test_english_home_page_json_ld_is_in_english(client):
     assert data["url"] == settings.SITE_URL + url
 
 
-def test_json_ld_follows_an_edit_of_the_contact_details(
-    client, django_capture_on_commit_callbacks
-):
+def test_json_ld_follows_an_edit_of_the_contact_details(client, django_capture_on_commit_callbacks):
     client.get("/")
     practice = Practice.load()
     practice.phone = "040 123 4567"

@@ -9,7 +9,8 @@ import pytest
 from bookings.models import Inquiry
 from services import content
 from services.models import Practice, Service
-from tests.redis_server import RedisServer, free_port
+from tests.redis_server import RedisServer
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
