@@ -38,7 +38,7 @@ def clock(monkeypatch):
     clock = Clock()
     monkeypatch.setattr(content, "time", clock)
     # As a freshly started worker: nothing logged yet, no change missed.
-    monkeypatch.setattr(content, "_cache_down", {"logged_at": None, "bump_missed": False})
+    monkeypatch.setattr(content, "_state", {"logged_at": None, "bump_missed": False})
     return clock
 
 
