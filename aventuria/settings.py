@@ -51,9 +51,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it keeps content pages as finished, with every header the others add, and
-    # answers their next requests before the others run (services.middleware).
-    "services.middleware.SharedPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",

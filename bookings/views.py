@@ -11,8 +11,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from services.content import cached, cached_privacy_notice
-from services.middleware import page_address
 from services.models import Goal, Page
+from services.shared_pages import page_address
 from services.views import ContentView
 
 from . import services

@@ -6,14 +6,14 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from .content import cached_practice
-from .middleware import shared_page
 from .models import Page, PrivacyNotice, Service
+from .shared_pages import shared_page
 
 
 @method_decorator(shared_page, name="dispatch")
 class ContentView(View):
-    """A page made only of content, the same for every visitor: services.middleware shares it
-    until Henna next saves something."""
+    """A page made only of content, the same for every visitor: services.shared_pages shares
+    it until Henna next saves something."""
 
     template_name: str
 

@@ -1,72 +1,22 @@
 """Content pages are kept as finished responses in the shared cache and answered from those
-copies by the first middleware (services.middleware), but only where Django itself would have
-rendered the same response for that address."""
+copies before Django handles the request (services.shared_pages), but only where Django itself
+would have rendered the same response for that address."""
 
-import io
 import threading
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
-from aventuria.wsgi import application
 from services.models import Page, Service
+from services.shared_pages import SharedPages
 from services.views import ContentView
+from tests.wsgi import get
 
 pytestmark = pytest.mark.django_db
-
-
-def get(
-    path: str,
-    *,
-    scheme="https",
-    host="testserver",
-    cookie="",
-    method="GET",
-    app=application,
-    script_name="",
-):
-    """A request as gunicorn hands it to the site: (status code, headers, body)."""
-    path, _, query = path.partition("?")
-    environ = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": script_name,
-        "PATH_INFO": path,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "443" if scheme == "https" else "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-    }
-    if cookie:
-        environ["HTTP_COOKIE"] = cookie
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"], started["headers"] = int(status.split()[0]), headers
-
-    # As Django's test client does: the test's open transaction must outlive the request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = app(environ, start_response)
-        try:
-            content = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return started["status"], started["headers"], content
 
 
 @pytest.fixture
@@ -219,7 +169,7 @@ def test_plain_http_is_still_redirected_to_https_once_a_copy_exists(settings):
 def test_without_https_required_plain_http_gets_its_own_copy_without_hsts(settings, renders):
     settings.SECURE_SSL_REDIRECT = False
     # Django's middleware reads the setting when it is loaded: a site started without it.
-    app = WSGIHandler()
+    app = SharedPages(WSGIHandler())
     assert "Strict-Transport-Security" in dict(get("/", app=app)[1])
     renders.clear()
     first = get("/", scheme="http", app=app)
