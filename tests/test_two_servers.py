@@ -1,15 +1,25 @@
-"""Several servers, as README "Deploying" runs them: gunicorn twice with the Dockerfile's command on
-one PostgreSQL database and one Redis (CACHE_URL). What Henna saves through one server shows on
-the other's pages at once, and no request can leave a copy that differs from the plain page."""
+"""Servers and their cache, as README "Caching" runs them: gunicorn twice with the Dockerfile's
+command on one PostgreSQL database and one Redis (CACHE_URL). What Henna saves through one server
+shows on the other's pages at once, no request can leave a copy that differs from the plain page,
+and a server whose cache does not answer still serves every page and takes inquiries."""
 
 import re
 
+import psycopg
 import pytest
 
 from tests.conftest import TEST_REDIS_URL
-from tests.servers import FormFields, Visitor, gunicorn, manage, scratch_database, site_env
+from tests.servers import (
+    FormFields,
+    Visitor,
+    free_port,
+    gunicorn,
+    manage,
+    scratch_database,
+    site_env,
+)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+pytestmark = pytest.mark.postgres
 
 PASSWORD = "kaksi-palvelinta-ja-yksi-redis"
 
@@ -48,6 +58,7 @@ def logged_in(base: str) -> Visitor:
     return henna
 
 
+@pytest.mark.redis
 def test_a_change_saved_through_one_server_shows_on_the_other_at_once(servers):
     first, second = servers
     visitor = Visitor(second)
@@ -71,6 +82,7 @@ def test_a_change_saved_through_one_server_shows_on_the_other_at_once(servers):
         assert "040 123 4567" in page, path
 
 
+@pytest.mark.redis
 def test_a_script_name_header_leaves_no_copy_with_its_links(servers):
     """gunicorn takes SCRIPT_NAME from a request header sent from a trusted address (the proxy
     on 127.0.0.1); such a request is rendered with its prefix but kept apart."""
@@ -88,3 +100,44 @@ def test_a_script_name_header_leaves_no_copy_with_its_links(servers):
             again = Visitor(server).request(path)[2]
             assert again == page, path
             assert not re.search(r'href="/+evil', again), path
+
+
+def test_with_nothing_listening_at_cache_url_every_address_answers_and_inquiries_are_stored(
+    tmp_path,
+):
+    with scratch_database("no_cache") as database_url:
+        env = site_env(
+            database_url,
+            tmp_path / "cache",
+            CACHE_URL=f"redis://127.0.0.1:{free_port()}/0",
+            DJANGO_INQUIRY_MIN_FILL_SECONDS="0",
+        )
+        manage(env, "migrate", "--no-input", "-v", "0")
+        with gunicorn(env, tmp_path / "gunicorn.log") as (base, log):
+            visitor = Visitor(base)
+            assert visitor.request("/healthz", https=False)[0] == 200
+            for path, text in (("/", "Työnohjaus"), ("/en/", "Work supervision")):
+                for _ in range(2):
+                    status, _headers, page = visitor.request(path)
+                    assert status == 200, path
+                    assert text in page, path
+            status, _headers, form = visitor.request("/yhteydenotto/")
+            assert status == 200
+            fields = FormFields(form).fields | {
+                "kind": "individual",
+                "name": "Testi Asiakas",
+                "email": "ilman-valimuistia@example.fi",
+                "consent": "on",
+            }
+            status, headers, _ = visitor.request("/yhteydenotto/", data=fields)
+            assert (status, headers["Location"]) == (302, "/yhteydenotto/kiitos/")
+            assert visitor.request("/yhteydenotto/kiitos/")[0] == 200
+            log.seek(0)
+            lines = log.read().count("Cache unavailable")
+        with psycopg.connect(database_url) as connection:
+            stored = connection.execute(
+                "SELECT count(*) FROM bookings_inquiry WHERE email = %s",
+                ["ilman-valimuistia@example.fi"],
+            ).fetchone()[0]
+    assert stored == 1
+    assert 1 <= lines <= 2  # At most one a minute in each of the two workers.
