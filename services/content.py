@@ -1,10 +1,8 @@
-"""The site's one cache, shared by every process that reads content.
+"""The site's one cache, shared by every process that reads content (CACHE_URL).
 
-The web workers, the email worker and every server (CACHE_URL) use one cache, and all of it is
-kept under the content version, which changes once a change to the content is committed
-(services.signals): a copy is never stale, only no longer asked for. The cache only saves work:
-when it cannot be reached or written, reads miss and writes are dropped, the site answers from
-the database, and one log line a minute says so.
+All of it is kept under the content version, which changes once a change to the content is
+committed (services.signals): a copy is never stale, only no longer asked for. The cache only
+saves work: when it fails, reads miss, writes are dropped and one log line a minute says so.
 """
 
 import logging
@@ -20,8 +18,7 @@ from .models import Practice, PrivacyNotice
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content:version"
-# Copies under older versions are never read again.
-TIMEOUT = 24 * 60 * 60
+TIMEOUT = 24 * 60 * 60  # Copies under older versions are never read again.
 _state = {"logged_at": None, "bump_missed": False}
 
 
