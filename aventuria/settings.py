@@ -107,7 +107,8 @@ CACHES = {
         default="filecache://" + env.str("DJANGO_CACHE_DIR", default=str(BASE_DIR / ".cache")),
     )
 }
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "aventuria.cache.RedisCache"
     # A Redis that does not answer must not hold a visitor's request for long.
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 

@@ -41,6 +41,12 @@ def content_version() -> str | None:
     return try_cache("get_or_set", VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
 
 
+def content_version_and(key: str) -> tuple:
+    """The content version and what is kept under `key`, in one round trip to the cache."""
+    values = {} if _state["bump_missed"] else try_cache("get_many", [VERSION_KEY, key], failed={})
+    return values.get(VERSION_KEY) or content_version(), values.get(key)
+
+
 def bump_content_version() -> None:
     _state["bump_missed"] = bool(try_cache("set", VERSION_KEY, uuid.uuid4().hex, None, failed=True))
 

@@ -1,8 +1,9 @@
 """Shared copies of the pages that are the same for every visitor (views marked @shared_page).
 
 SharedPages wraps the WSGI application: it keeps such a page's finished response (status, every
-header, body) under the content version and answers the next request for the same address with
-it, before Django handles the request.
+header, body) with the content version it was rendered under, and answers the next request for
+the same address with it while that is still the current version, before Django handles the
+request. The version and the copy come in one round trip to the cache.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest, get_script_name
 
-from .content import TIMEOUT, content_version, try_cache
+from .content import TIMEOUT, content_version_and, try_cache
 
 SHARED = "aventuria.shared_page"  # Set in the WSGI environ (request.META) by @shared_page.
 
@@ -40,18 +41,16 @@ def page_address(request) -> str:
 
 def shared_page_key(environ) -> str | None:
     """None when the request must go through Django: not a GET, a query string, the admin's
-    cookies, a host Django refuses, or a cache that does not answer."""
+    cookies or a host Django refuses."""
     if environ["REQUEST_METHOD"] != "GET" or environ.get("QUERY_STRING"):
         return None
     request = WSGIRequest(environ)
     if {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name} & request.COOKIES.keys():
         return None
     try:
-        address = page_address(request)
+        return f"shared-page:{page_address(request)}"
     except DisallowedHost:
         return None
-    version = content_version()
-    return None if version is None else f"shared-page:{version}:{address}"
 
 
 class SharedPages:
@@ -59,11 +58,14 @@ class SharedPages:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if (key := shared_page_key(environ)) is None:
+        if (key := shared_page_key(environ)) is not None:
+            version, stored = content_version_and(key)
+        if key is None or version is None:  # Not to be shared, or the cache does not answer.
             return self.application(environ, start_response)
-        if (stored := try_cache("get", key)) is not None:
-            start_response(*stored[:2])
-            return [stored[2]]
+        if stored is not None and stored[0] == version:
+            start_response(*stored[1:3])
+            return [stored[3]]
+        # No copy yet, or one rendered under an older version: Django answers, the copy follows.
         started = []
 
         def keep(status, headers, exc_info=None):
@@ -78,5 +80,5 @@ class SharedPages:
             return response
         with closing(response):  # Django's request_finished.
             body = b"".join(response)
-        try_cache("set", key, (*started, body), TIMEOUT)
+        try_cache("set", key, (version, *started, body), TIMEOUT)
         return [body]
