@@ -24,6 +24,12 @@ PAGES = {
 }
 
 
+def redis_cache(url: str) -> dict:
+    """CACHES for CACHE_URL=url, as the settings make it."""
+    config = environ.Env.cache_url_config(url)
+    return {"default": config | {"BACKEND": "aventuria.cache.RedisCache"}}
+
+
 class Clock:
     """Stands in for the time module inside services.content."""
 
@@ -73,9 +79,7 @@ def assert_an_inquiry_is_stored_and_thanked_for(client, settings, email):
 def test_with_nothing_listening_at_cache_url_the_site_works_and_logs_once_a_minute(
     client, settings, log_output, clock
 ):
-    settings.CACHES = {
-        "default": environ.Env.cache_url_config(f"redis://127.0.0.1:{free_port()}/0")
-    }
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{free_port()}/0")
     assert_pages_answer()
     assert_an_inquiry_is_stored_and_thanked_for(client, settings, "eka@example.fi")
     assert down_lines(log_output) == 1
@@ -109,7 +113,7 @@ def test_redis_stopped_and_started_again_with_its_old_data_shows_no_stale_page(
     """A change committed while Redis is down cannot give the content a new version there;
     Redis may come back with the old version and the old copies (here from its dump file)."""
     with RedisServer(tmp_path) as redis:
-        settings.CACHES = {"default": environ.Env.cache_url_config(redis.url)}
+        settings.CACHES = redis_cache(redis.url)
         assert_pages_answer()
         assert down_lines(log_output) == 0
         redis.stop(save=True)
