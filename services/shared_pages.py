@@ -44,7 +44,9 @@ def shared_page_key(environ) -> str | None:
     cookies or a host Django refuses."""
     if environ["REQUEST_METHOD"] != "GET" or environ.get("QUERY_STRING"):
         return None
-    request = WSGIRequest(environ)
+    # A copy of the environ: WSGIRequest writes the decoded path back into it, which Django's
+    # own request could not encode again (a path with %E2%80%A8 in it was a bare 500).
+    request = WSGIRequest(dict(environ))
     if {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name} & request.COOKIES.keys():
         return None
     try:

@@ -195,3 +195,12 @@ def test_only_get_is_answered_from_a_copy(renders):
     assert get("/", method="HEAD")[0] == 200
     assert renders != []
     assert get("/", method="POST")[0] == 403  # CSRF, as before any copy existed.
+
+
+@pytest.mark.parametrize("path", ["/sivu\xe2\x80\xa8/", "/en/\xc3\xa4\x00/"])
+def test_a_path_django_cannot_encode_again_gets_the_404_page(path):
+    """As gunicorn passes /sivu%E2%80%A8/: WSGIRequest writes the decoded path back into the
+    environ it is given, so working out the copy's key must not touch Django's own."""
+    status, _headers, body = get(path)
+    assert status == 404
+    assert "Sivua ei löytynyt" in body.decode() or "Page not found" in body.decode()
