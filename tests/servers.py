@@ -62,6 +62,8 @@ def site_env(database_url: str, cache_dir: Path, **extra) -> dict:
         "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": "smoke-test-only-a-long-random-looking-value-0123456789",
         "DJANGO_ALLOWED_HOSTS": HOST,
+        "DJANGO_SITE_URL": f"https://{HOST}",
+        "EMAIL_URL": "dummymail://",
         "DJANGO_SECURE_PROXY": "1",
         "DJANGO_CACHE_DIR": str(cache_dir),
         "GUNICORN_BIND": f"127.0.0.1:{free_port()}",

@@ -243,6 +243,7 @@ def test_the_running_worker_sends_to_the_address_henna_just_changed_in_the_admin
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
         f"/{database['NAME']}",
         "DJANGO_SECRET_KEY": "worker-test-only",
+        "DJANGO_SITE_URL": "https://aventuria.example",
         "DJANGO_EMAIL_WORKER": "1",
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         "DJANGO_CACHE_DIR": str(tmp_path / "worker-cache"),
