@@ -51,9 +51,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so that it keeps content pages as finished, with every header the others add;
-    # aventuria.wsgi serves the copies (services.middleware).
-    "services.middleware.SharedContentMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,14 +118,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The rendered content and the rate limit need one cache that every gunicorn worker shares:
-# Redis when CACHE_URL is set (several servers), a file cache on one server otherwise.
+# The shared copies of the content need one cache that every process reading content shares
+# (web workers, the email worker, every server): Redis with CACHE_URL (compose runs one), a file
+# cache on one server otherwise. The site works without it (services.content).
 CACHES = {
     "default": env.cache(
         "CACHE_URL",
         default="filecache://" + env.str("DJANGO_CACHE_DIR", default=str(BASE_DIR / ".cache")),
     )
 }
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "aventuria.cache.RedisCache"
+    # A Redis that does not answer must not hold a visitor's request for long.
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -6,8 +6,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aventuria.settings")
 
 django_application = get_wsgi_application()
 
-# Content pages already in the shared cache are answered before Django handles the request
-# (services.middleware); everything else goes to Django.
-from services.middleware import SharedPagesApp  # noqa: E402 (needs the apps loaded above)
+# Pages the same for every visitor are answered from their shared copy before Django handles
+# the request (services.shared_pages); everything else goes to Django.
+from services.shared_pages import SharedPages  # noqa: E402 (needs the apps loaded above)
 
-application = SharedPagesApp(django_application)
+application = SharedPages(django_application)

@@ -21,8 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.views.decorators.debug import sensitive_variables
 
-from services.content import cached_practice
-from services.models import Goal, PrivacyNotice
+from services.models import Goal, Practice, PrivacyNotice
 
 from .models import Inquiry, Notification, StatusChange
 from .spam import RateLimit
@@ -354,7 +353,9 @@ def watch_notifications(
 def build_email(notification: Notification) -> EmailMessage:
     """The email for a notification. Neither email repeats what the client wrote."""
     inquiry = notification.inquiry
-    practice = cached_practice()
+    # From the database, not the cache: one query beside the mail server's round trip, and an
+    # address Henna has just changed is the one used, whatever the cache holds.
+    practice = Practice.load()
     if notification.kind == Notification.Kind.ACKNOWLEDGEMENT:
         language, template, to = inquiry.language, "acknowledgement", [inquiry.email]
         # The email invites a reply; it must reach Henna, not the sender's no-reply address.

@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
@@ -10,9 +9,10 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from services.content import cached_page_key, cached_privacy_notice
+from services.content import cached, cached_privacy_notice
 from services.models import Goal, Page
-from services.views import CachedContentView
+from services.shared_pages import page_address
+from services.views import ContentView
 
 from . import services
 from .forms import InquiryForm
@@ -38,17 +38,16 @@ class InquiryView(View):
 
     def get(self, request):
         # The empty form is the same for everyone but for its two tokens, and crispy-forms takes
-        # some 35 ms to render it: render it once per content version and language, then put
+        # some 35 ms to render it: render it once per content version and address, then put
         # this visitor's tokens into the copy.
-        key = cached_page_key("inquiry-form", get_language())
-        html = cache.get(key)
-        if html is None:
-            response = self.render(InquiryForm(initial={"token": TOKEN_SLOT}, goals=self.goals()))
-            response.context_data["csrf_token"] = CSRF_SLOT
-            html = response.rendered_content
-            cache.set(key, html, timeout=None)
+        html = cached(f"inquiry-form:{page_address(request)}", self.render_empty_form)
         html = html.replace(TOKEN_SLOT, FormToken.issue()).replace(CSRF_SLOT, get_token(request))
         return HttpResponse(html)
+
+    def render_empty_form(self) -> str:
+        response = self.render(InquiryForm(initial={"token": TOKEN_SLOT}, goals=self.goals()))
+        response.context_data["csrf_token"] = CSRF_SLOT
+        return response.rendered_content
 
     @method_decorator(sensitive_variables())
     def post(self, request):
@@ -136,7 +135,7 @@ class InquiryView(View):
         return self.render(refreshed, status=status)
 
 
-class ThanksView(CachedContentView):
+class ThanksView(ContentView):
     template_name = "bookings/thanks.html"
 
     def get_context_data(self):

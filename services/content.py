@@ -1,62 +1,88 @@
-"""Cached reads of the content.
+"""The site's one cache, shared by every process that reads content (CACHE_URL).
 
-Every gunicorn worker (and every server, with CACHE_URL) shares one cache. Saving any content
-record gives the content a new version, so each worker's next request renders afresh: there is
-no stale copy to expire.
+All of it is kept under the content version, which changes once a change to the content is
+committed (services.signals): a copy is never stale, only no longer asked for. The cache only
+saves work: when it fails, reads miss, writes are dropped and one log line a minute says so.
 """
 
+import logging
+import time
 import uuid
+from collections.abc import Callable
 
 from django.core.cache import cache
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from .models import Practice, PrivacyNotice
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "content:version"
-PRACTICE_KEY = "content:practice"
+TIMEOUT = 24 * 60 * 60  # Copies under older versions are never read again.
+_state = {"logged_at": None, "bump_missed": False}
 
 
-def content_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+def try_cache(method: str, *args, failed=None, **kwargs):
+    """cache.<method>(*args, **kwargs), or `failed` when the cache does not work."""
+    try:
+        return getattr(cache, method)(*args, **kwargs)
+    except Exception as exc:  # Whatever the backend raises: the cache never takes the site down.
+        now = time.monotonic()
+        if _state["logged_at"] is None or now - _state["logged_at"] >= 60:
+            _state["logged_at"] = now
+            logger.error("Cache unavailable (%s); answering without it", type(exc).__name__)
+        return failed
+
+
+def content_version() -> str | None:
+    """The current content version; None when the cache does not answer."""
+    if _state["bump_missed"]:  # The cache may be back with the version from before a change.
+        bump_content_version()
+    return try_cache("get_or_set", VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+
+
+def content_version_and(key: str) -> tuple:
+    """The content version and what is kept under `key`, in one round trip to the cache."""
+    values = {} if _state["bump_missed"] else try_cache("get_many", [VERSION_KEY, key], failed={})
+    return values.get(VERSION_KEY) or content_version(), values.get(key)
 
 
 def bump_content_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-    cache.delete(PRACTICE_KEY)
+    _state["bump_missed"] = bool(try_cache("set", VERSION_KEY, uuid.uuid4().hex, None, failed=True))
+
+
+def content_changed() -> None:
+    """Give the content a new version once the current transaction commits (at once outside
+    one): a request in between must not keep the old content under the new version."""
+    transaction.on_commit(bump_content_version)
+
+
+def cached(name: str, compute: Callable):
+    """compute()'s result, kept under the content version; computed afresh when the cache does
+    not work or the result is None."""
+    version = content_version()
+    key = f"content:{version}:{name}"
+    value = None if version is None else try_cache("get", key)
+    if value is None:
+        value = compute()
+        if version is not None and value is not None:
+            try_cache("set", key, value, TIMEOUT)
+    return value
 
 
 def cached_practice() -> Practice | None:
-    """The practice's details, from the cache, else from the database.
+    """The practice's details. Error pages call this too, so a database that does not answer
+    gives the cached copy or None, never an error."""
 
-    Error pages call this too, so a database that does not answer gives None, never an error.
-    The cached copy has no expiry: it is what the error pages show while the database is down.
-    """
-    practice = cache.get(PRACTICE_KEY)
-    if practice is None:
+    def load():
         try:
-            practice = Practice.objects.filter(pk=1).first()
+            return Practice.objects.filter(pk=1).first()
         except DatabaseError:
             return None
-        if practice is not None:
-            cache.set(PRACTICE_KEY, practice, timeout=None)
-    return practice
+
+    return cached("practice", load)
 
 
 def cached_privacy_notice() -> PrivacyNotice | None:
-    """The privacy notice in force, which every inquiry records. A new version is a content
-    change, so the key names the content version."""
-    key = f"content:privacy-notice:{content_version()}"
-    notice = cache.get(key)
-    if notice is None:
-        notice = PrivacyNotice.objects.current()
-        if notice is not None:
-            cache.set(key, notice, timeout=None)
-    return notice
-
-
-def cached_page_key(name: str, language: str) -> str:
-    return f"page:{name}:{language}:{content_version()}"
+    """The privacy notice in force, which every inquiry records."""
+    return cached("privacy-notice", PrivacyNotice.objects.current)

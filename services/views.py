@@ -1,44 +1,30 @@
 from django.conf import settings
-from django.core.cache import cache
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.decorators import method_decorator
 from django.views import View
 
-from .content import cached_page_key, cached_practice
+from .content import cached_practice
 from .models import Page, PrivacyNotice, Service
+from .shared_pages import shared_page
 
 
-class CachedContentView(View):
-    """A page made only of content: rendered once per content version and language.
-
-    Such pages hold no form and no per-visitor data, so the whole HTML can be shared by every
-    visitor until Henna next saves something (see services.content).
-    """
+@method_decorator(shared_page, name="dispatch")
+class ContentView(View):
+    """A page made only of content, the same for every visitor: services.shared_pages shares
+    it until Henna next saves something."""
 
     template_name: str
-
-    def cache_name(self) -> str:
-        return self.request.path
 
     def get_context_data(self) -> dict:
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        key = cached_page_key(self.cache_name(), get_language())
-        html = cache.get(key)
-        if html is None:
-            response = TemplateResponse(request, self.template_name, self.get_context_data())
-            html = response.rendered_content
-            cache.set(key, html, timeout=None)
-        response = HttpResponse(html)
-        # The same for every visitor: services.middleware may serve copies of it.
-        response.shared_content = True
-        return response
+        return TemplateResponse(request, self.template_name, self.get_context_data())
 
 
-class HomeView(CachedContentView):
+class HomeView(ContentView):
     template_name = "services/service_detail.html"
 
     def get_context_data(self):
@@ -48,7 +34,7 @@ class HomeView(CachedContentView):
         return {"service": service, "is_home": True}
 
 
-class ServiceDetailView(CachedContentView):
+class ServiceDetailView(ContentView):
     template_name = "services/service_detail.html"
 
     def get_context_data(self):
@@ -59,7 +45,7 @@ class ServiceDetailView(CachedContentView):
         return {"service": service}
 
 
-class PrivacyNoticeView(CachedContentView):
+class PrivacyNoticeView(ContentView):
     template_name = "services/privacy_notice.html"
 
     def get_context_data(self):
@@ -84,7 +70,7 @@ class PrivacyNoticeView(CachedContentView):
         return {"notice": notice, "placeholders": placeholders}
 
 
-class AccessibilityView(CachedContentView):
+class AccessibilityView(ContentView):
     template_name = "services/page.html"
 
     def get_context_data(self):

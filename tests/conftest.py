@@ -11,16 +11,36 @@ from django.utils import translation
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# The shared Redis that tests with several processes use; .ci/run starts one there.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_missing() -> str:
+    """Why the Redis tests cannot run here, or "" when they can."""
+    import redis
+
+    if shutil.which("redis-server") is None:
+        return "redis-server is not installed"
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"no Redis answers at {TEST_REDIS_URL} ({type(exc).__name__})"
+    return ""
 
 
 # trylast: after `-m "not postgres"` has deselected what a run leaves out.
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Browser and PostgreSQL tests may skip on a developer's machine, never in CI."""
+    """Browser, PostgreSQL and Redis tests may skip on a developer's machine, never in CI."""
     from django.conf import settings
 
     on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    no_redis = redis_missing() if any("redis" in item.keywords for item in items) else ""
     for item in items:
+        if "redis" in item.keywords and no_redis:
+            if IN_CI:
+                raise pytest.UsageError(f"CI needs Redis for {item.nodeid}: {no_redis}")
+            item.add_marker(pytest.mark.skip(reason=no_redis))
         if "browser" in item.keywords and not Path(CHROMIUM).exists():
             if IN_CI:
                 raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for {item.nodeid}")

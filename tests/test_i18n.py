@@ -160,7 +160,9 @@ def test_empty_english_field_shows_the_finnish_text_never_a_blank(client):
     assert service.title_en.casefold() in text
 
 
-def test_english_text_saved_in_the_admin_shows_on_the_english_page(admin_client, client):
+def test_english_text_saved_in_the_admin_shows_on_the_english_page(
+    admin_client, client, django_capture_on_commit_callbacks
+):
     page = Page.objects.get(key=Page.Key.ACCESSIBILITY)
     client.get("/en/accessibility/")  # Rendered and cached before the edit.
     data = {
@@ -177,7 +179,8 @@ def test_english_text_saved_in_the_admin_shows_on_the_english_page(admin_client,
         "seo_description_en": page.seo_description_en,
     }
     url = reverse("admin:services_page_change", args=[page.pk])
-    assert admin_client.post(url, data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, data).status_code == 302
 
     english = client.get("/en/accessibility/").content.decode()
     assert "<h1>Accessibility of this site</h1>" in english

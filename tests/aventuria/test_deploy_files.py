@@ -38,3 +38,17 @@ def test_the_site_leaves_its_emails_to_a_worker_only_where_the_worker_runs():
     ]
     assert workers == ["notifications"]
     assert services["web"]["environment"]["DJANGO_EMAIL_WORKER"] == "1"
+
+
+def test_every_container_that_reads_content_shares_one_redis_cache():
+    """A container's own file cache would keep the web's copies and the worker's reads apart
+    from Henna's edits made through another container (issue 11)."""
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    redis = services["redis"]
+    assert redis["image"].startswith("redis:")
+    assert redis["healthcheck"]["test"][-1] == "ping"
+    for name in ("release", "web", "notifications", "purge"):
+        assert services[name]["environment"]["CACHE_URL"] == "redis://redis:6379/0", name
+    # The release step's migrate gives the content its new version there, so it waits too.
+    for name in ("release", "web", "notifications"):
+        assert services[name]["depends_on"]["redis"]["condition"] == "service_healthy", name

@@ -127,12 +127,13 @@ def test_english_home_page_json_ld_is_in_english(client):
     assert data["url"] == settings.SITE_URL + url
 
 
-def test_json_ld_follows_an_edit_of_the_contact_details(client):
+def test_json_ld_follows_an_edit_of_the_contact_details(client, django_capture_on_commit_callbacks):
     client.get("/")
     practice = Practice.load()
     practice.phone = "040 123 4567"
     practice.email = "toimisto@aventuria.fi"
-    practice.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        practice.save()
     data = json_ld(client.get("/"))
     assert data["telephone"] == "+358401234567"
     assert data["email"] == "toimisto@aventuria.fi"

@@ -4,19 +4,24 @@ moment the inquiry commits, and keeps going when the mail server or the database
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
+from email import message_from_bytes
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from bookings import services
 from bookings.management.commands.send_notifications import Command as SendNotifications
 from bookings.models import Inquiry, Notification
 from tests.bookings.conftest import THANKS_URL, post_inquiry
+from tests.servers import ROOT, FormFields, free_port
 
 DOWN = "tests.bookings.mail_backends.DownBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
@@ -206,3 +211,73 @@ def test_the_watch_command_refuses_an_interval_that_would_keep_the_database_busy
     parser = SendNotifications().create_parser("manage.py", "send_notifications")
     with pytest.raises(CommandError, match="at least 1"):
         parser.parse_args(["--watch", "--interval", interval])
+
+
+class SmtpSink:
+    """A local mail server keeping each email's recipients and Reply-To."""
+
+    def __init__(self):
+        self.emails = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.original_content)
+        self.emails.append({"to": envelope.rcpt_tos, "reply_to": message["Reply-To"]})
+        return "250 OK"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_running_worker_sends_to_the_address_henna_just_changed_in_the_admin(
+    site_content, client, admin_client, filled_form, settings, tmp_path
+):
+    """As compose runs it: the worker is a process of its own, with a cache of its own."""
+    from aiosmtpd.controller import Controller
+
+    settings.INQUIRY_EMAIL_WORKER = True
+    sink = SmtpSink()
+    smtp = Controller(sink, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    database = connection.settings_dict
+    env = {
+        "PATH": os.environ["PATH"],
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}"
+        f"/{database['NAME']}",
+        "DJANGO_SECRET_KEY": "worker-test-only",
+        "DJANGO_SITE_URL": "https://aventuria.example",
+        "DJANGO_EMAIL_WORKER": "1",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+        "DJANGO_CACHE_DIR": str(tmp_path / "worker-cache"),
+    }
+    log = (tmp_path / "worker.log").open("w+")
+    worker = subprocess.Popen(  # compose's notifications service
+        [sys.executable, "manage.py", "send_notifications", "--watch", "--interval", "600"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        post_inquiry(client, filled_form(email="eka@example.fi", message="1"))
+        assert wait_for(lambda: len(sink.emails) == 2, seconds=20), log.seek(0) or log.read()
+
+        url = reverse("admin:services_practice_change", args=[1])
+        fields = FormFields(admin_client.get(url).content.decode()).fields
+        assert fields["email"] == "henna@aventuria.fi"
+        response = admin_client.post(url, fields | {"email": "toimisto@aventuria.fi"})
+        assert response.status_code == 302
+
+        post_inquiry(client, filled_form(email="toka@example.fi", message="2"))
+        assert wait_for(lambda: len(sink.emails) == 4, seconds=20), log.seek(0) or log.read()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        smtp.stop()
+        log.close()
+    first, second = sink.emails[:2], sink.emails[2:]
+    assert sorted(email["to"][0] for email in first) == ["eka@example.fi", "henna@aventuria.fi"]
+    assert sorted(email["to"][0] for email in second) == [
+        "toimisto@aventuria.fi",
+        "toka@example.fi",
+    ]
+    acknowledgement = next(email for email in second if email["to"] == ["toka@example.fi"])
+    assert acknowledgement["reply_to"] == "toimisto@aventuria.fi"

@@ -47,7 +47,7 @@ def test_two_visitors_of_the_shared_form_each_send_their_own_inquiry(settings):
 
 @pytest.mark.django_db
 def test_form_is_served_without_queries_and_shows_a_changed_goal_at_once(
-    client, django_assert_num_queries
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     client.get(URL)
     with django_assert_num_queries(0):
@@ -55,6 +55,7 @@ def test_form_is_served_without_queries_and_shows_a_changed_goal_at_once(
 
     goal = Goal.objects.filter(service__is_main=True).first()
     goal.text = "Jaksaminen vuorotyössä"
-    goal.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        goal.save()
 
     assert "Jaksaminen vuorotyössä" in client.get(URL).content.decode()

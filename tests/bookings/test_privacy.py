@@ -216,7 +216,7 @@ def notice_form_data(notice, **changes) -> dict:
 
 
 def test_an_admin_edit_makes_a_new_version_that_new_inquiries_accept(
-    client, admin_client, filled_form
+    client, admin_client, filled_form, django_capture_on_commit_callbacks
 ):
     first = PrivacyNotice.objects.current()
     version = first.version
@@ -224,7 +224,8 @@ def test_an_admin_edit_makes_a_new_version_that_new_inquiries_accept(
 
     url = reverse("admin:services_privacynotice_change", args=[first.pk])
     body = first.body_fi + "\n\n## Uusi kappale\n\nLisätty tieto."
-    response = admin_client.post(url, notice_form_data(first, body_fi=body))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, notice_form_data(first, body_fi=body))
     assert response.status_code == 302
 
     second = PrivacyNotice.objects.current()

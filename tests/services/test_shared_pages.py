@@ -1,73 +1,35 @@
-"""Content pages are kept as finished responses and served from those copies before Django
-handles the request (services.middleware, aventuria.wsgi), but only where Django itself would
-have served that response."""
+"""Content pages are kept as finished responses in the shared cache and answered from those
+copies before Django handles the request (services.shared_pages), but only where Django itself
+would have rendered the same response for that address."""
 
-import io
+import threading
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import connection, transaction
+from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
-from aventuria.wsgi import application
-from services.middleware import SharedPagesApp
-from services.models import Service
-from services.views import CachedContentView
+from services.models import Page, Service
+from services.shared_pages import SharedPages
+from services.views import ContentView
+from tests.wsgi import get
 
 pytestmark = pytest.mark.django_db
 
 
-def get(path: str, *, scheme="https", host="testserver", cookie="", method="GET", app=application):
-    """A request as gunicorn hands it to the site: (status code, headers, body)."""
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "443" if scheme == "https" else "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": host,
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": scheme,
-        "wsgi.input": io.BytesIO(),
-        "wsgi.errors": io.StringIO(),
-    }
-    if cookie:
-        environ["HTTP_COOKIE"] = cookie
-    started = {}
-
-    def start_response(status, headers, exc_info=None):
-        started["status"], started["headers"] = int(status.split()[0]), headers
-
-    # As Django's test client does: the test's open transaction must outlive the request.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        body = app(environ, start_response)
-        try:
-            content = b"".join(body)
-        finally:
-            if hasattr(body, "close"):
-                body.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return started["status"], started["headers"], content
-
-
 @pytest.fixture
-def django_requests():
-    """How many requests reached Django's request handling (the rest were served copies)."""
+def renders():
+    """The templates rendered: a page answered from its copy renders none."""
     seen = []
 
-    def count(**kwargs):
-        seen.append(1)
+    def count(sender, template, **kwargs):
+        seen.append(template.name)
 
-    request_started.connect(count)
+    template_rendered.connect(count)
     yield seen
-    request_started.disconnect(count)
+    template_rendered.disconnect(count)
 
 
 def content_pages() -> list[str]:
@@ -86,12 +48,14 @@ def content_pages() -> list[str]:
 
 
 def test_a_repeated_content_page_comes_from_its_copy_with_the_same_body_and_headers(
-    django_requests,
+    renders, django_assert_num_queries
 ):
     for path in content_pages():
-        django_requests.clear()
-        first, second = get(path), get(path)
-        assert len(django_requests) == 1, path  # Only the first one reached Django.
+        first = get(path)
+        renders.clear()
+        with django_assert_num_queries(0):
+            second = get(path)
+        assert renders == [], path  # Nothing rendered: the copy.
         assert first[0] == second[0] == 200, path
         assert second[2] == first[2], path
         headers = dict(second[1])
@@ -112,25 +76,78 @@ def test_a_served_copy_runs_no_view(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the view ran again")
 
-    monkeypatch.setattr(CachedContentView, "get", fail)
+    monkeypatch.setattr(ContentView, "get", fail)
     assert get("/en/") == first
 
 
-def test_saved_content_shows_at_once_in_both_languages():
+def test_saved_content_shows_once_committed_in_both_languages(django_capture_on_commit_callbacks):
     get("/")
     get("/en/")
     service = Service.objects.get(is_main=True)
     service.headline_fi = "Uusi otsikko tänään"
     service.headline_en = "A new headline today"
-    service.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        service.save()
     assert "Uusi otsikko tänään" in get("/")[2].decode()
     assert "A new headline today" in get("/en/")[2].decode()
 
 
-def test_the_inquiry_form_is_never_shared(django_requests):
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_who_comes_while_a_change_commits_does_not_keep_the_old_page(site_content):
+    """The old code gave the content its new version at the save, before the commit: a visitor
+    in between rendered the old text under the new version, for good."""
+    get("/")
+    service = Service.objects.get(is_main=True)
+    service.headline_fi = "Otsikko, joka tallentui"
+    seen = []
+
+    def visitor():  # Another gunicorn worker: its own connection, sees only what is committed.
+        try:
+            seen.append(get("/")[2].decode())
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        service.save()
+        thread = threading.Thread(target=visitor)
+        thread.start()
+        thread.join()
+    assert "Otsikko, joka tallentui" not in seen[0]
+    assert "Otsikko, joka tallentui" in get("/")[2].decode()
+
+
+def test_a_copy_never_differs_from_a_plain_request_to_its_address(
+    django_capture_on_commit_callbacks,
+):
+    """gunicorn takes SCRIPT_NAME from a header sent from a trusted address: a request with a
+    prefix of its own is rendered with it, and must not leave its links to anyone else."""
+    plain = {path: get(path)[2] for path in ("/en/accessibility/", "/", "/yhteydenotto/")}
+    page = Page.objects.get(key=Page.Key.ACCESSIBILITY)
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save()  # A fresh content version: nothing kept yet.
+    for prefix in ("/evil", "//evil.example"):
+        for path in plain:
+            status, _headers, body = get(path, script_name=prefix)
+            assert status == 200
+            assert f'href="{prefix}/' in body.decode()
+    for path, body in plain.items():
+        again = get(path)[2].decode()
+        assert "evil" not in again, path
+        if path != "/yhteydenotto/":  # The form's tokens differ for every visitor.
+            assert again == body.decode(), path
+
+
+def test_a_request_with_a_query_string_is_rendered_by_django(renders):
+    get("/")
+    renders.clear()
+    assert get("/?utm_source=esite")[0] == 200
+    assert renders != []
+
+
+def test_the_inquiry_form_is_never_shared(renders):
     path = reverse("bookings:inquiry")
     first, second = get(path), get(path)
-    assert len(django_requests) == 2
     assert any(name == "Set-Cookie" and "csrftoken" in value for name, value in second[1])
     assert first[2] != second[2]  # Fresh form and CSRF tokens each time.
 
@@ -149,29 +166,41 @@ def test_plain_http_is_still_redirected_to_https_once_a_copy_exists(settings):
     assert dict(headers)["Location"] == "https://testserver/"
 
 
-def test_without_https_required_plain_http_gets_its_own_copy_without_hsts(
-    settings, django_requests
-):
+def test_without_https_required_plain_http_gets_its_own_copy_without_hsts(settings, renders):
     settings.SECURE_SSL_REDIRECT = False
     # Django's middleware reads the setting when it is loaded: a site started without it.
-    app = SharedPagesApp(WSGIHandler())
-    get("/", app=app)  # The HTTPS copy, with HSTS.
-    first, second = get("/", scheme="http", app=app), get("/", scheme="http", app=app)
-    assert len(django_requests) == 2  # The HTTPS page and the first plain HTTP one.
+    app = SharedPages(WSGIHandler())
+    assert "Strict-Transport-Security" in dict(get("/", app=app)[1])
+    renders.clear()
+    first = get("/", scheme="http", app=app)
+    assert renders != []  # Not the HTTPS copy.
+    renders.clear()
+    second = get("/", scheme="http", app=app)
+    assert renders == []
     assert "Strict-Transport-Security" not in dict(first[1])
     assert dict(second[1]) == dict(first[1])
 
 
-def test_a_signed_in_user_always_goes_through_django(settings, django_requests):
+def test_a_signed_in_user_always_goes_through_django(settings, renders):
     get("/")
     cookie = f"{settings.SESSION_COOKIE_NAME}=anything"
+    renders.clear()
     assert get("/", cookie=cookie)[0] == 200
-    assert get("/", cookie=cookie)[0] == 200
-    assert len(django_requests) == 3
+    assert renders != []
 
 
-def test_only_get_is_answered_from_a_copy(django_requests):
+def test_only_get_is_answered_from_a_copy(renders):
     get("/")
+    renders.clear()
     assert get("/", method="HEAD")[0] == 200
+    assert renders != []
     assert get("/", method="POST")[0] == 403  # CSRF, as before any copy existed.
-    assert len(django_requests) == 3
+
+
+@pytest.mark.parametrize("path", ["/sivu\xe2\x80\xa8/", "/en/\xc3\xa4\x00/"])
+def test_a_path_django_cannot_encode_again_gets_the_404_page(path):
+    """As gunicorn passes /sivu%E2%80%A8/: WSGIRequest writes the decoded path back into the
+    environ it is given, so working out the copy's key must not touch Django's own."""
+    status, _headers, body = get(path)
+    assert status == 404
+    assert "Sivua ei löytynyt" in body.decode() or "Page not found" in body.decode()
