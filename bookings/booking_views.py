@@ -1,0 +1,307 @@
+"""The booking pages: pick a free time and book it, the confirmation, and the client's own page
+for cancelling or moving the meeting (reached with the unguessable link in their email)."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from services.content import cached_practice, cached_privacy_notice
+
+from . import availability, booking, services
+from .booking_forms import BookingForm, SlotForm, meeting_when
+from .invitations import invitation_ics_response
+from .models import Meeting
+from .slots import local_date
+from .spam import FormToken, client_key
+
+ERRORS = {
+    booking.TAKEN: (
+        409,
+        "slot",
+        lambda: _("Valitsemasi aika ehdittiin juuri varata. Valitse jokin vielä vapaista ajoista."),
+    ),
+    booking.NOT_OFFERED: (
+        400,
+        "slot",
+        lambda: _("Valitsemaasi aikaa ei voi varata. Valitse jokin tarjolla olevista ajoista."),
+    ),
+    booking.TOO_MANY: (
+        400,
+        None,
+        lambda: _(
+            "Tällä sähköpostiosoitteella on jo kaksi tulevaa varausta. Voit perua tai siirtää "
+            "niitä vahvistusviestin linkistä, tai ota yhteyttä puhelimitse tai sähköpostilla."
+        ),
+    ),
+    booking.TOO_LATE: (
+        400,
+        None,
+        lambda: _(
+            "Tapaamista ei voi enää muuttaa täällä. Ota yhteyttä puhelimitse tai sähköpostilla."
+        ),
+    ),
+    booking.NOT_ACTIVE: (400, None, lambda: _("Tapaaminen on jo peruttu.")),
+}
+
+
+class Week:
+    """The week of free times shown: one week at a time, Monday to Sunday, within the horizon."""
+
+    def __init__(self, meeting_type, requested: str | None, now=None):
+        now = now or timezone.now()
+        self.first = monday(availability.first_bookable_day(meeting_type, now))
+        self.last = monday(availability.last_bookable_day(meeting_type, now))
+        chosen = parse_date(requested)
+        self.explicit = chosen is not None
+        self.monday = min(max(monday(chosen), self.first), self.last) if chosen else self.first
+
+    @property
+    def window(self) -> availability.Window:
+        return availability.Window(self.monday, self.monday + timedelta(days=6))
+
+    @property
+    def previous(self) -> date | None:
+        return self.monday - timedelta(days=7) if self.monday > self.first else None
+
+    @property
+    def next(self) -> date | None:
+        return self.monday + timedelta(days=7) if self.monday < self.last else None
+
+    def free_slots(self, meeting_type, *, ignore_meeting_id=None) -> list:
+        if not self.explicit:
+            # The first visit: when this week has no time left, show the next one instead,
+            # read in the same queries.
+            window = availability.Window(self.monday, self.monday + timedelta(days=13))
+            starts = availability.free_slots(
+                meeting_type, window, ignore_meeting_id=ignore_meeting_id
+            )
+            this_week = [s for s in starts if local_date(s) < self.monday + timedelta(days=7)]
+            if this_week or self.next is None or not starts:
+                return this_week
+            self.monday = self.next
+            return starts
+        return availability.free_slots(
+            meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
+        )
+
+
+def parse_date(value) -> date | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def slot_week(form) -> str | None:
+    """The week of the time the visitor chose, to show that week again with an error."""
+    try:
+        parsed = form.fields["slot"].to_python(form.data.get("slot"))
+    except ValidationError:
+        return None
+    return local_date(parsed).isoformat() if parsed else None
+
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
+class BookingView(View):
+    template_name = "bookings/booking_form.html"
+    csrf_failed = False  # set by aventuria.views.csrf_failure
+
+    def dispatch(self, request, *args, **kwargs):
+        self.meeting_type = availability.bookable_type()
+        if self.meeting_type is None:
+            return TemplateResponse(request, "bookings/booking_closed.html")
+        return super().dispatch(request, *args, **kwargs)
+
+    def make_form(self, data=None, **kwargs):
+        return BookingForm(data, places=self.meeting_type.places, **kwargs)
+
+    def render(self, form, *, week=None, status=200):
+        week = Week(self.meeting_type, week)
+        form.fields["slot"].set_choices(week.free_slots(self.meeting_type))
+        context = {"form": form, "week": week, "meeting_type": self.meeting_type}
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request):
+        return self.render(
+            self.make_form(initial={"token": FormToken.issue()}), week=request.GET.get("week")
+        )
+
+    @method_decorator(sensitive_variables())
+    def post(self, request):
+        form = self.make_form(request.POST)
+        if self.csrf_failed:
+            message = _(
+                "Lomakkeen turvatarkistus vanheni, joten aikaa ei vielä varattu. Tarkista tiedot "
+                "ja lähetä lomake uudelleen."
+            )
+            return self.render_with_error(form, None, message, status=403)
+        if not form.is_valid():
+            return self.render(form, week=slot_week(form), status=400)
+        data = form.cleaned_data
+        token = FormToken.read(data["token"])
+        if token is None:
+            message = _("Lomake ehti vanhentua. Tarkista tiedot ja lähetä lomake uudelleen.")
+            return self.render_with_error(form, None, message, status=400)
+        key = client_key(request)
+        is_spam = bool(data["website"]) or token.filled_too_fast()
+        if services.rate_limited(client_key=key, submission_id=token.submission_id):
+            if is_spam:
+                return redirect("bookings:thanks")
+            message = _(
+                "Tästä osoitteesta on lähetetty juuri monta yhteydenottoa tai varausta. Yritä "
+                "myöhemmin uudelleen tai ota yhteyttä puhelimitse tai sähköpostilla."
+            )
+            return self.render_with_error(form, None, message, status=429)
+        details = {
+            "name": data["name"],
+            "email": data["email"],
+            "phone": data["phone"],
+            "language": get_language(),
+            "client_key": key,
+            "privacy_notice": cached_privacy_notice(),
+        }
+        if is_spam:
+            # Stored quietly without a meeting (so it holds no time), counted by the rate limit.
+            services.submit_inquiry(
+                submission_id=token.submission_id,
+                kind="intro",
+                message=data["note"],
+                is_spam=True,
+                **details,
+            )
+            return redirect("bookings:thanks")
+        try:
+            meeting, _created = booking.book_meeting(
+                submission_id=token.submission_id,
+                meeting_type=self.meeting_type,
+                start=data["slot"],
+                place=data.get("place") or self.meeting_type.places[0],
+                considered_kind=data["considered_kind"],
+                note=data["note"],
+                **details,
+            )
+        except booking.BookingError as error:
+            status, field, message = ERRORS[error.code]
+            return self.render_with_error(form, field, message(), status=status)
+        return redirect("bookings:confirmation", token=meeting.manage_token)
+
+    def render_with_error(self, form, field, message, *, status):
+        new_data = form.data.copy()
+        # The visitor filled the form in once already: sending it again at once is no bot's haste.
+        new_data["token"] = FormToken.issue(age=settings.INQUIRY_MIN_FILL_SECONDS)
+        week = slot_week(form)
+        if field == "slot":
+            new_data.pop("slot", None)  # the time is gone: choose another
+        refreshed = self.make_form(new_data)
+        refreshed.is_valid()
+        if field == "slot":
+            refreshed.errors.pop("slot", None)
+        refreshed.add_error(field, message)
+        return self.render(refreshed, week=week, status=status)
+
+
+def meeting_for(token: str) -> Meeting | None:
+    """The meeting of a manage link, or None for a wrong link or one whose meeting is over."""
+    if not isinstance(token, str) or len(token) > 64:
+        return None
+    meeting = (
+        Meeting.objects.select_related("meeting_type", "inquiry").filter(manage_token=token).first()
+    )
+    if meeting is None or meeting.end < timezone.now():
+        return None
+    return meeting
+
+
+def not_found(request):
+    return TemplateResponse(request, "bookings/booking_not_found.html", status=404)
+
+
+def meeting_context(meeting: Meeting) -> dict:
+    practice = cached_practice()
+    return {
+        "meeting": meeting,
+        "when": meeting_when(meeting),
+        "practice": practice,
+        "may_change": booking.client_may_change(meeting),
+        "video_link": meeting.meeting_type.video_link
+        if meeting.place == Meeting.Place.REMOTE
+        else "",
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConfirmationView(View):
+    def get(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        context = meeting_context(meeting)
+        context["moved"] = meeting.sequence > 0 and meeting.is_active
+        return TemplateResponse(request, "bookings/booking_confirmation.html", context)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ManageView(View):
+    template_name = "bookings/booking_manage.html"
+
+    def render(self, meeting, *, form=None, week=None, status=200, error=None):
+        context = meeting_context(meeting)
+        if context["may_change"]:
+            week = Week(meeting.meeting_type, week)
+            form = form or SlotForm()
+            form.fields["slot"].set_choices(
+                week.free_slots(meeting.meeting_type, ignore_meeting_id=meeting.pk)
+            )
+            context.update(form=form, week=week)
+        context["error"] = error
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        return self.render(meeting, week=request.GET.get("week"))
+
+    def post(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                booking.cancel_meeting(meeting=meeting, by_client=True)
+                return redirect("bookings:manage", token=token)
+            form = SlotForm(request.POST)
+            if not form.is_valid():
+                return self.render(meeting, form=form, week=slot_week(form), status=400)
+            booking.move_meeting(
+                meeting=meeting, new_start=form.cleaned_data["slot"], by_client=True
+            )
+        except booking.BookingError as error:
+            status, _field, message = ERRORS[error.code]
+            meeting.refresh_from_db()
+            return self.render(meeting, status=status, error=message())
+        return redirect("bookings:confirmation", token=token)
+
+
+def invitation(request, token):
+    meeting = meeting_for(token)
+    if meeting is None:
+        return not_found(request)
+    return invitation_ics_response(meeting)
