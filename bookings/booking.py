@@ -66,6 +66,8 @@ def check_free(
 
 
 def existing_booking(submission_id) -> Meeting | None:
+    if submission_id is None:
+        return None
     return (
         Meeting.objects.select_related("meeting_type", "inquiry")
         .filter(inquiry__submission_id=submission_id)
