@@ -128,6 +128,7 @@ def site_content(transactional_db):
         ("services", "0002_initial_content", "load_content"),
         ("services", "0004_privacy_notice_spam_and_cookies", "add_version"),
         ("bookings", "0005_intro_meeting", "add_intro_meeting"),
+        ("services", "0005_privacy_notice_booking", "add_version"),
     ):
         migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)

@@ -7,7 +7,6 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from bookings import availability, booking
 from bookings.models import (
     AvailabilityException,
     Inquiry,
@@ -17,35 +16,12 @@ from bookings.models import (
     Notification,
     WeeklyHours,
 )
+from tests.bookings.booking_helpers import booked, first_free
 from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
 
 QUEUE = "/admin/bookings/inquiry/"
-
-
-def first_free(meeting_type, skip=0):
-    day = availability.first_bookable_day(meeting_type)
-    free = []
-    while len(free) <= skip:
-        free += availability.free_slots(
-            meeting_type, availability.Window(day, day + timedelta(days=6))
-        )
-        day += timedelta(days=7)
-    return free[skip]
-
-
-def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
-    meeting_type = MeetingType.objects.get()
-    return booking.book_meeting(
-        submission_id=None,
-        meeting_type=meeting_type,
-        start=first_free(meeting_type, skip),
-        place="remote",
-        name=name,
-        email=email,
-        language="fi",
-    )[0]
 
 
 def test_every_booking_page_opens_for_henna(admin_client):

@@ -10,6 +10,9 @@ content_migration = importlib.import_module("services.migrations.0002_initial_co
 notice_migration = importlib.import_module(
     "services.migrations.0004_privacy_notice_spam_and_cookies"
 )
+booking_notice_migration = importlib.import_module(
+    "services.migrations.0005_privacy_notice_booking"
+)
 
 
 def historical_apps(state=content_migration.STATE):
@@ -27,6 +30,7 @@ def counts(apps):
 def test_content_migrations_can_be_reversed_and_applied_again():
     apps = historical_apps()
     notice_apps = historical_apps(notice_migration.STATE)
+    booking_apps = historical_apps(booking_notice_migration.STATE)
     loaded = counts(apps)
     assert loaded == {
         "Practice": 1,
@@ -35,19 +39,24 @@ def test_content_migrations_can_be_reversed_and_applied_again():
         "Goal": 9,
         "Method": 4,
         "Page": 3,
-        "PrivacyNotice": 2,  # The launch notice and its version naming every period and cookie.
+        # The launch notice, its version naming every period and cookie, and the one for booking.
+        "PrivacyNotice": 3,
     }
+    booking_notice_migration.remove_version(booking_apps, None)
     notice_migration.remove_version(notice_apps, None)
     content_migration.remove_content(apps, None)
     assert set(counts(apps).values()) == {0}
     content_migration.load_content(apps, None)
     notice_migration.add_version(notice_apps, None)
+    booking_notice_migration.add_version(booking_apps, None)
     assert counts(apps) == loaded
 
 
 def test_the_notice_migration_makes_one_new_version_and_only_of_the_launch_text():
     apps = historical_apps(notice_migration.STATE)
     PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    # As it was before the booking version came on top.
+    booking_notice_migration.remove_version(apps, None)
     assert list(PrivacyNotice.objects.order_by("version").values_list("version", flat=True)) == [
         1,
         2,
@@ -67,6 +76,18 @@ def test_the_notice_migration_makes_one_new_version_and_only_of_the_launch_text(
     # A notice Henna has rewritten is hers: the migration leaves it alone.
     PrivacyNotice.objects.create(version=3, title="Oma", body="Oma teksti", body_fi="Oma teksti")
     notice_migration.add_version(apps, None)
+    assert PrivacyNotice.objects.count() == 3
+
+
+def test_the_booking_notice_names_the_invitation_and_the_reminder_once():
+    apps = historical_apps(booking_notice_migration.STATE)
+    PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    current = PrivacyNotice.objects.get(version=3)
+    assert current.body_fi.count("kalenterikutsu") == 1
+    assert current.body_fi.count("muistutus ennen tapaamista") == 1
+    assert "calendar invitation" in current.body_en and "a reminder before" in current.body_en
+    assert "{retention_days_spam}" in current.body_fi  # 0004's change is kept
+    booking_notice_migration.add_version(apps, None)
     assert PrivacyNotice.objects.count() == 3
 
 
