@@ -1,27 +1,94 @@
-"""The data the slot engine needs, loaded for a window of days in a few small queries.
+"""The data the slot engine needs, for a window of days: the rules and the meetings.
 
-The rules are tiny tables; the meetings are read once for the window. Everything that keeps
-Henna busy comes in as (start, end) intervals through `busy_intervals`: adding a source (her
-own calendar, issue 14) is one more line there.
+The rules (the bookable meeting type, weekly hours, exceptions) are tiny tables that change when
+Henna saves them in the admin: the booking page reads them from the cache, kept fresh by
+bookings.signals; the write paths read them from the database. The meetings are read in one
+query for the window. Everything that keeps Henna busy comes in as (start, end) intervals
+through `busy_intervals`: adding a source (her own calendar, issue 14) is one more line there.
 """
 
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.core.cache import cache
 from django.utils import timezone
 
 from . import slots
 from .models import AvailabilityException, Meeting, MeetingType, WeeklyHours
 
-# Meetings are read this far beyond the window's days: enough for any buffer.
-MARGIN = timedelta(days=1)
+# Meetings are read this far beyond the window's days: a meeting type's buffers are at most
+# 240 minutes (MeetingType's validators), and open hours never leave their day.
+MARGIN = timedelta(hours=4)
+
+
+RULES_VERSION_KEY = "booking:rules-version"
+
+
+@dataclass(frozen=True)
+class Rules:
+    bookable_type: MeetingType | None
+    weekly: tuple[slots.WeeklyRange, ...]
+    exceptions: tuple[slots.DayException, ...]
+
+    def exceptions_in(self, window: "Window") -> tuple[slots.DayException, ...]:
+        return tuple(
+            e
+            for e in self.exceptions
+            if e.first_day <= window.last_day and e.last_day >= window.first_day
+        )
+
+
+def read_rules() -> Rules:
+    """The rules from the database: three small queries."""
+    recent = timezone.localdate() - timedelta(days=7)
+    exceptions = AvailabilityException.objects.exclude(start_date__lt=recent, end_date__isnull=True)
+    return Rules(
+        bookable_type=MeetingType.objects.filter(bookable_online=True).order_by("pk").first(),
+        weekly=tuple(
+            slots.WeeklyRange(weekday, start, end)
+            for weekday, start, end in WeeklyHours.objects.values_list(
+                "weekday", "start_time", "end_time"
+            )
+        ),
+        exceptions=tuple(
+            slots.DayException(kind, first, last or first, start, end)
+            for kind, first, last, start, end in exceptions.exclude(
+                end_date__lt=recent
+            ).values_list("kind", "start_date", "end_date", "start_time", "end_time")
+        ),
+    )
+
+
+# This process's copy of the rules of the current version: one small cache read per request.
+_rules_in_process: dict[str, Rules] = {}
+
+
+def cached_rules() -> Rules:
+    version = cache.get(RULES_VERSION_KEY)
+    if version is None:
+        cache.add(RULES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(RULES_VERSION_KEY)
+    rules = _rules_in_process.get(version)
+    if rules is None:
+        key = f"booking:rules:{version}"
+        rules = cache.get(key)
+        if rules is None:
+            rules = read_rules()
+            cache.set(key, rules, timeout=None)
+        _rules_in_process.clear()
+        _rules_in_process[version] = rules
+    return rules
+
+
+def rules_changed() -> None:
+    cache.set(RULES_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def bookable_type() -> MeetingType | None:
     """The meeting type clients book on the site (the intro meeting)."""
-    return MeetingType.objects.filter(bookable_online=True).order_by("pk").first()
+    return cached_rules().bookable_type
 
 
 def rules_for(meeting_type: MeetingType) -> slots.SlotRules:
@@ -49,51 +116,47 @@ class Window:
         return slots.wall_clock(self.last_day + timedelta(days=1), time(0)) + MARGIN
 
 
-def busy_intervals(window: Window, *, ignore_meeting_id=None) -> tuple[list, Counter]:
-    """What keeps Henna busy in the window, and how many meetings of each type fall on each
-    day: ([(start, end)], Counter({(meeting_type_id, date): n}))."""
+def busy_intervals(
+    window: Window, *, ignore_meeting_id=None, count_type_id=None
+) -> tuple[list, Counter]:
+    """What keeps Henna busy in the window, and how many meetings of the type `count_type_id`
+    fall on each day (for its daily limit): ([(start, end)], Counter({date: n}))."""
     meetings = Meeting.objects.active().filter(
         blocked_from__lt=window.end, blocked_until__gt=window.start
     )
     if ignore_meeting_id is not None:
         meetings = meetings.exclude(pk=ignore_meeting_id)
-    busy = []
     per_day = Counter()
+    if count_type_id is None:
+        return list(meetings.values_list("blocked_from", "blocked_until")), per_day
+    busy = []
     for blocked_from, blocked_until, start, type_id in meetings.values_list(
         "blocked_from", "blocked_until", "start", "meeting_type_id"
     ):
         busy.append((blocked_from, blocked_until))
-        per_day[type_id, slots.local_date(start)] += 1
+        if type_id == count_type_id:
+            per_day[slots.local_date(start)] += 1
     return busy, per_day
 
 
 def load_availability(
-    meeting_type: MeetingType, window: Window, *, ignore_meeting_id=None
+    meeting_type: MeetingType, window: Window, *, ignore_meeting_id=None, fresh=False
 ) -> slots.Availability:
-    """The engine's input for a meeting type over the window: three queries."""
-    weekly = [
-        slots.WeeklyRange(weekday, start, end)
-        for weekday, start, end in WeeklyHours.objects.values_list(
-            "weekday", "start_time", "end_time"
-        )
-    ]
-    exceptions = [
-        slots.DayException(kind, first, last or first, start, end)
-        for kind, first, last, start, end in AvailabilityException.objects.filter(
-            Q(end_date__gte=window.first_day) | Q(start_date__gte=window.first_day),
-            start_date__lte=window.last_day,
-        ).values_list("kind", "start_date", "end_date", "start_time", "end_time")
-    ]
-    busy, per_day = busy_intervals(window, ignore_meeting_id=ignore_meeting_id)
+    """The engine's input for a meeting type over the window: the meetings in one query, the
+    rules from the cache (or, `fresh`, from the database)."""
+    rules = read_rules() if fresh else cached_rules()
+    busy, per_day = busy_intervals(
+        window,
+        ignore_meeting_id=ignore_meeting_id,
+        count_type_id=meeting_type.pk if meeting_type.max_per_day else None,
+    )
     return slots.Availability(
         rules=rules_for(meeting_type),
-        weekly=weekly,
-        exceptions=exceptions,
+        weekly=rules.weekly,
+        exceptions=rules.exceptions_in(window),
         holidays=slots.holidays_between(window.first_day, window.last_day),
         busy=busy,
-        booked_per_day={
-            day: count for (type_id, day), count in per_day.items() if type_id == meeting_type.pk
-        },
+        booked_per_day=per_day,
     )
 
 

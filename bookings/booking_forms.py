@@ -9,11 +9,11 @@ from datetime import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Layout
 from django import forms
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
@@ -49,14 +49,43 @@ def grouped_choices(starts: list[datetime]) -> list[tuple[str, list[tuple[str, s
 
 
 class SlotSelect(forms.RadioSelect):
-    """Radio buttons in a fieldset per day, the day as its legend. Rendered with the project's
-    template engine in one template (no template per option: a week has some fifty)."""
-
-    template_name = "bookings/widgets/slot_select.html"
+    """Radio buttons in a fieldset per day, the day as its legend. Written out here rather than
+    by a template per option: a week has some fifty, and the page must stay within 3 ms."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        context = self.get_context(name, value, attrs)
-        return get_template(self.template_name).render(context)
+        widget = self.get_context(name, value, attrs)["widget"]
+        flags = mark_safe(" required" if widget["attrs"].get("required") else "")  # noqa: S308
+        days = []
+        for legend, options, _index in widget["optgroups"]:
+            times = format_html_join(
+                "\n",
+                '<li><input type="radio" name="{}" value="{}" id="{}"{}{}>'
+                '<label for="{}">{}</label></li>',
+                (
+                    (
+                        option["name"],
+                        option["value"],
+                        option["attrs"]["id"],
+                        CHECKED if option["selected"] else "",
+                        flags,
+                        option["attrs"]["id"],
+                        option["label"],
+                    )
+                    for option in options
+                ),
+            )
+            days.append(
+                format_html(
+                    '<fieldset class="slot-day"><legend>{}</legend>'
+                    '<ul class="slot-times">{}</ul></fieldset>',
+                    legend,
+                    times,
+                )
+            )
+        return mark_safe("\n".join(days))  # noqa: S308 - every part went through format_html
+
+
+CHECKED = mark_safe(" checked")
 
 
 class SlotField(forms.Field):

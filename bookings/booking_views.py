@@ -4,18 +4,23 @@ for cancelling or moving the meeting (reached with the unguessable link in their
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from services.content import cached_practice, cached_privacy_notice
+from services.content import cached_page_key, cached_practice, cached_privacy_notice
 
 from . import availability, booking, services
 from .booking_forms import BookingForm, SlotForm, meeting_when
@@ -23,6 +28,11 @@ from .invitations import invitation_ics_response
 from .models import Meeting
 from .slots import local_date
 from .spam import FormToken, client_key
+
+# Stand-ins for the per-visitor parts in the cached copy of the empty booking page.
+SLOTS_SLOT = mark_safe("<!-- booking-slots -->")
+TOKEN_SLOT = "booking-form-token-slot"  # noqa: S105 - a placeholder, not a secret
+CSRF_SLOT = "booking-form-csrf-slot"
 
 ERRORS = {
     booking.TAKEN: (
@@ -78,21 +88,16 @@ class Week:
         return self.monday + timedelta(days=7) if self.monday < self.last else None
 
     def free_slots(self, meeting_type, *, ignore_meeting_id=None) -> list:
-        if not self.explicit:
-            # The first visit: when this week has no time left, show the next one instead,
-            # read in the same queries.
-            window = availability.Window(self.monday, self.monday + timedelta(days=13))
-            starts = availability.free_slots(
-                meeting_type, window, ignore_meeting_id=ignore_meeting_id
-            )
-            this_week = [s for s in starts if local_date(s) < self.monday + timedelta(days=7)]
-            if this_week or self.next is None or not starts:
-                return this_week
-            self.monday = self.next
-            return starts
-        return availability.free_slots(
+        starts = availability.free_slots(
             meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
         )
+        if not starts and not self.explicit and self.next is not None:
+            # The first visit, and this week has no time left: show the next one instead.
+            self.monday = self.next
+            starts = availability.free_slots(
+                meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
+            )
+        return starts
 
 
 def parse_date(value) -> date | None:
@@ -131,15 +136,43 @@ class BookingView(View):
     def make_form(self, data=None, **kwargs):
         return BookingForm(data, places=self.meeting_type.places, **kwargs)
 
-    def render(self, form, *, week=None, status=200):
+    def render(self, form, *, week=None, status=200, slot_picker=None):
         week = Week(self.meeting_type, week)
-        form.fields["slot"].set_choices(week.free_slots(self.meeting_type))
-        context = {"form": form, "week": week, "meeting_type": self.meeting_type}
+        if slot_picker is None:
+            form.fields["slot"].set_choices(week.free_slots(self.meeting_type))
+        context = {
+            "form": form,
+            "week": week,
+            "meeting_type": self.meeting_type,
+            "slot_picker": slot_picker,
+        }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
     def get(self, request):
-        return self.render(
-            self.make_form(initial={"token": FormToken.issue()}), week=request.GET.get("week")
+        # The page is the same for everyone but for the week's times and two tokens, and
+        # crispy-forms takes ~10 ms to render the details part: render the rest once per content
+        # version, language and meeting type, then put this visitor's times and tokens into it.
+        meeting_type = self.meeting_type
+        key = cached_page_key(
+            f"booking-form:{meeting_type.pk}:{meeting_type.duration_minutes}:"
+            + "-".join(meeting_type.places),
+            get_language(),
+        )
+        html = cache.get(key)
+        if html is None:
+            response = self.render(
+                self.make_form(initial={"token": TOKEN_SLOT}), slot_picker=SLOTS_SLOT
+            )
+            response.context_data["csrf_token"] = CSRF_SLOT
+            html = response.rendered_content
+            cache.set(key, html, timeout=None)
+        week = Week(meeting_type, request.GET.get("week"))
+        form = SlotForm(starts=week.free_slots(meeting_type))
+        picker = render_to_string("bookings/_slot_picker.html", {"form": form, "week": week})
+        return HttpResponse(
+            html.replace(SLOTS_SLOT, picker)
+            .replace(TOKEN_SLOT, FormToken.issue())
+            .replace(CSRF_SLOT, get_token(request))
         )
 
     @method_decorator(sensitive_variables())

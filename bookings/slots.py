@@ -142,7 +142,14 @@ def free_slots(
         limit = rules.max_per_day
         if limit is None or availability.booked_per_day.get(day, 0) < limit:
             for range_start, range_end in open_ranges(day, availability):
-                slots += starts_in_range(range_start, range_end, rules, busy, earliest, latest)
+                # Only what touches this range, so each start is checked against a few.
+                near = [
+                    (b_start, b_end)
+                    for b_start, b_end in busy
+                    if b_start < range_end + rules.buffer_after
+                    and b_end > range_start - rules.buffer_before
+                ]
+                slots += starts_in_range(range_start, range_end, rules, near, earliest, latest)
         day += timedelta(days=1)
     return sorted(set(slots))
 

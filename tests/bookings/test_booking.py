@@ -243,3 +243,39 @@ def test_without_a_bookable_type_the_page_points_to_the_inquiry_form(client):
     body = client.get(BOOKING_URL).content.decode()
     assert "Ajanvaraus ei ole juuri nyt käytössä" in body
     assert 'href="/yhteydenotto/"' in body
+
+
+def test_the_daily_limit_closes_a_day_once_reached(
+    book, client, django_capture_on_commit_callbacks
+):
+    meeting_type = MeetingType.objects.get()
+    meeting_type.max_per_day = 1
+    meeting_type.save()
+    _response, slot = book()
+    day = timezone.localtime(as_instant(slot)).date()
+
+    def offered_that_day():
+        week = (day - timedelta(days=day.weekday())).isoformat()
+        body = client.get(BOOKING_URL, {"week": week}).content.decode()
+        return [s for s in offered_slots(body) if timezone.localtime(as_instant(s)).date() == day]
+
+    assert offered_that_day() == []
+    with django_capture_on_commit_callbacks(execute=True):  # Henna saves in the admin
+        meeting_type.max_per_day = 2
+        meeting_type.save()
+    assert len(offered_that_day()) >= 10
+
+
+def test_henna_changing_the_meeting_type_shows_on_the_page_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    assert "(30 min)" in client.get(BOOKING_URL).content.decode()
+    meeting_type = MeetingType.objects.get()
+    meeting_type.duration_minutes = 60
+    meeting_type.in_kotka = False
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_type.save()
+    body = client.get(BOOKING_URL).content.decode()
+    assert "(60 min)" in body
+    assert 'name="place"' not in body  # remote only: nothing to ask
+    assert all(timezone.localtime(as_instant(s)).minute == 0 for s in offered_slots(body))

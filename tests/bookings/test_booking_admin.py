@@ -148,13 +148,16 @@ def test_an_exception_with_bad_times_gets_a_finnish_message(admin_client):
     assert not AvailabilityException.objects.exists()
 
 
-def test_a_day_off_in_the_admin_takes_its_times_off_the_booking_page(admin_client, client):
+def test_a_day_off_in_the_admin_takes_its_times_off_the_booking_page(
+    admin_client, django_capture_on_commit_callbacks
+):
     meeting_type = MeetingType.objects.get()
     first = timezone.localtime(first_free(meeting_type)).date()
-    response = admin_client.post(
-        "/admin/bookings/availabilityexception/add/",
-        {"kind": "off", "start_date": first.strftime("%d.%m.%Y"), "note": "Koulutus"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/bookings/availabilityexception/add/",
+            {"kind": "off", "start_date": first.strftime("%d.%m.%Y"), "note": "Koulutus"},
+        )
     assert response.status_code == 302
     assert timezone.localtime(first_free(meeting_type)).date() != first
 
