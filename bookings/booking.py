@@ -177,6 +177,8 @@ def move_meeting(
             if by_client:
                 if not client_may_change(meeting, now):
                     raise BookingError(TOO_LATE)
+                if new_start == meeting.start:
+                    raise BookingError(NOT_OFFERED)
                 check_free(meeting.meeting_type, new_start, now=now, ignore_meeting_id=meeting.pk)
             old_start = meeting.start
             meeting.start = new_start

@@ -7,7 +7,7 @@ form only reads it, the booking write path decides whether the time is still fre
 from datetime import datetime
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Layout
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
@@ -233,12 +233,10 @@ class BookingForm(SlotForm):
         # The page writes the <form> tag: the times come before these fields.
         self.helper.form_tag = False
         self.helper.form_show_errors = True
+        meeting = [name for name in ("considered_kind", "place") if name in self.fields]
         self.helper.layout = Layout(
-            *[name for name in ("considered_kind", "place") if name in self.fields],
-            "name",
-            "email",
-            "phone",
-            "note",
+            Fieldset(_("Tapaaminen"), *meeting),
+            Fieldset(_("Yhteystietosi"), "name", "email", "phone", "note"),
             "consent",
             Div("website", css_class="hp", aria_hidden="true"),
             "token",

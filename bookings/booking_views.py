@@ -298,9 +298,9 @@ class ManageView(View):
         if context["may_change"]:
             week = Week(meeting.meeting_type, week)
             form = form or SlotForm()
-            form.fields["slot"].set_choices(
-                week.free_slots(meeting.meeting_type, ignore_meeting_id=meeting.pk)
-            )
+            starts = week.free_slots(meeting.meeting_type, ignore_meeting_id=meeting.pk)
+            # Its own time is free for it, but no place to move to.
+            form.fields["slot"].set_choices([s for s in starts if s != meeting.start])
             context.update(form=form, week=week)
         context["error"] = error
         return TemplateResponse(self.request, self.template_name, context, status=status)

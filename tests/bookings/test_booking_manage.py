@@ -35,6 +35,10 @@ def test_the_manage_page_shows_the_meeting_and_both_actions(client, meeting):
     assert meeting.inquiry.reference in body
     assert 'id="move-form"' in body and 'id="cancel-form"' in body
     assert offered_slots(body)
+    # Its own time is not offered as a place to move to, nor accepted.
+    own = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
+    assert own not in offered_slots(body)
+    assert client.post(manage_url(meeting), {"action": "move", "slot": own}).status_code == 400
     assert 'value="cancel"' in body
 
 
