@@ -1,10 +1,11 @@
 """The data the slot engine needs, for a window of days: the rules and the meetings.
 
-The rules (the bookable meeting type, weekly hours, exceptions) are tiny tables that change when
-Henna saves them in the admin: the booking page reads them from the cache, kept fresh by
-bookings.signals; the write paths read them from the database. The meetings are read in one
-query for the window. Everything that keeps Henna busy comes in as (start, end) intervals
-through `busy_intervals`: adding a source (her own calendar, issue 14) is one more line there.
+The rules (the bookable meeting type, weekly hours, exceptions) are tiny tables that change
+when Henna saves them in the admin: they are read from the cache, which bookings.signals renews
+as each change commits. The meetings, which decide whether a time is free, are always read
+anew, in one query for the window. Everything that keeps Henna busy comes in as (start, end)
+intervals through `busy_intervals`: adding a source (her own calendar, issue 14) is one more
+line there.
 """
 
 import uuid
@@ -140,11 +141,11 @@ def busy_intervals(
 
 
 def load_availability(
-    meeting_type: MeetingType, window: Window, *, ignore_meeting_id=None, fresh=False
+    meeting_type: MeetingType, window: Window, *, ignore_meeting_id=None
 ) -> slots.Availability:
     """The engine's input for a meeting type over the window: the meetings in one query, the
-    rules from the cache (or, `fresh`, from the database)."""
-    rules = read_rules() if fresh else cached_rules()
+    rules from the cache."""
+    rules = cached_rules()
     busy, per_day = busy_intervals(
         window,
         ignore_meeting_id=ignore_meeting_id,

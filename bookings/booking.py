@@ -55,7 +55,7 @@ def check_free(
     day = slots.local_date(start)
     window = availability.Window(day, day)
     rules = availability.load_availability(
-        meeting_type, window, ignore_meeting_id=ignore_meeting_id, fresh=True
+        meeting_type, window, ignore_meeting_id=ignore_meeting_id
     )
     if slots.is_free(rules, start=start, now=now):
         return
