@@ -19,11 +19,12 @@ from django.utils.translation import pgettext
 
 from services.validators import validate_phone
 
-from .forms import TextField, interpolate_lazy
+from .forms import ErrorSummaryForm, ProtectedForm, TextField, interpolate_lazy
 from .models import Inquiry, Meeting
 from .slots import HELSINKI, local_date
 
 NOTE_MAX_LENGTH = 500
+MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
 def day_legend(day) -> str:
@@ -113,12 +114,13 @@ class SlotField(forms.Field):
             instant = datetime.fromisoformat(value)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if timezone.is_naive(instant):
+        # No offset, or a date no booking could have (and date arithmetic would overflow on).
+        if timezone.is_naive(instant) or not MIN_YEAR <= instant.year <= MAX_YEAR:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return instant
 
 
-class SlotForm(forms.Form):
+class SlotForm(ErrorSummaryForm):
     """Only a time: the manage page's move form."""
 
     slot = SlotField(label=_("Tapaamisaika"))
@@ -128,20 +130,12 @@ class SlotForm(forms.Form):
         self.fields["slot"].set_choices(list(starts))
         self.fields["slot"].widget.attrs["required"] = True
 
-    def error_summary(self) -> list[dict]:
-        """Every error with the id of the input it is about, for the summary above the form."""
-        items = [{"anchor": None, "text": error} for error in self.non_field_errors()]
-        for field in self:
-            anchor = field.auto_id
-            if isinstance(field.field.widget, forms.RadioSelect):
-                anchor = "slot-picker" if field.name == "slot" else anchor + "_0"
-            items += [
-                {"anchor": anchor, "label": field.label, "text": error} for error in field.errors
-            ]
-        return items
+    def error_anchor(self, field) -> str:
+        # The times are a fieldset per day: lead to the picker as a whole.
+        return "slot-picker" if field.name == "slot" else super().error_anchor(field)
 
 
-class BookingForm(SlotForm):
+class BookingForm(ProtectedForm, SlotForm):
     name = TextField(
         label=_("Nimi"),
         max_length=150,
@@ -200,9 +194,6 @@ class BookingForm(SlotForm):
         required=True,
         error_messages={"required": _("Hyväksy tietojesi käsittely, jotta voin varata ajan.")},
     )
-    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
-    website = forms.CharField(label=_("Jätä tämä kenttä tyhjäksi"), required=False, max_length=200)
-    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
 
     def __init__(self, *args, places=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -219,16 +210,7 @@ class BookingForm(SlotForm):
             ),
             reverse("services:privacy"),
         )
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        for name, field in self.fields.items():
-            if (
-                isinstance(field, forms.CharField)
-                and field.max_length
-                and not field.widget.is_hidden
-            ):
-                field.widget.attrs.setdefault("maxlength", field.max_length)
-            if field.required and name not in ("token", "slot"):
-                field.widget.attrs["required"] = True
+        self.mark_inputs(not_required=("token", "slot"))
         self.helper = FormHelper()
         # The page writes the <form> tag: the times come before these fields.
         self.helper.form_tag = False

@@ -1,4 +1,4 @@
-"""Lighthouse (mobile, its default) on the home and inquiry pages in each language.
+"""Lighthouse (mobile, its default) on the home, inquiry and booking pages in each language.
 
 The aim is 100 in every category; the test fails below 95. Performance is measured on this
 machine, so a busy machine costs a page points (a page without script showed 490 ms of blocking

@@ -174,6 +174,7 @@ def test_a_time_taken_meanwhile_gives_the_form_back_with_the_times_still_free(cl
         ("2027-01-12T09:00:00", "Valitse tapaamisaika listasta"),  # no offset
         ("2020-01-14T09:00:00+02:00", "Valitsemaasi aikaa ei voi varata"),  # past
         ("x" * 300, "Valitse tapaamisaika listasta"),
+        ("9999-12-31T23:59:59+14:00", "Valitse tapaamisaika listasta"),  # would overflow
     ],
 )
 def test_a_tampered_or_past_time_is_refused_with_what_was_typed_kept(book, slot, message):
