@@ -69,28 +69,7 @@ CHANGES = {
 
 
 def add_version(apps, schema_editor):
-    PrivacyNotice = apps.get_model("services", "PrivacyNotice")
-    current = PrivacyNotice.objects.order_by("-version").first()
-    if current is None:
-        return
-    bodies = {
-        language: previous.rewritten(getattr(current, f"body_{language}") or "", changes)
-        for language, changes in CHANGES.items()
-    }
-    if None in bodies.values():
-        return
-    PrivacyNotice.objects.create(
-        version=current.version + 1,
-        title=current.title,
-        title_fi=current.title_fi,
-        title_en=current.title_en,
-        body=bodies["fi"],
-        body_fi=bodies["fi"],
-        body_en=bodies["en"],
-        seo_description=current.seo_description,
-        seo_description_fi=current.seo_description_fi,
-        seo_description_en=current.seo_description_en,
-    )
+    previous.add_version(apps, schema_editor, changes_by_language=CHANGES)
 
 
 def remove_version(apps, schema_editor):
