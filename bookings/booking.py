@@ -66,13 +66,16 @@ def check_free(
 
 
 def existing_booking(submission_id) -> Meeting | None:
+    """The meeting booked with this form before (a double click, a reload)."""
     if submission_id is None:
         return None
-    return (
-        Meeting.objects.select_related("meeting_type", "inquiry")
-        .filter(inquiry__submission_id=submission_id)
-        .first()
+    # Nearly always none: one look at the unique index first.
+    inquiry_id = (
+        Inquiry.objects.filter(submission_id=submission_id).values_list("pk", flat=True).first()
     )
+    if inquiry_id is None:
+        return None
+    return Meeting.objects.filter(inquiry_id=inquiry_id).first()
 
 
 @sensitive_variables()
