@@ -1,6 +1,7 @@
 """The booking pages: pick a free time and book it, the confirmation, and the client's own page
 for cancelling or moving the meeting (reached with the unguessable link in their email)."""
 
+import re
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -33,6 +34,10 @@ from .spam import FormToken, client_key
 SLOTS_SLOT = mark_safe("<!-- booking-slots -->")
 TOKEN_SLOT = "booking-form-token-slot"  # noqa: S105 - a placeholder, not a secret
 CSRF_SLOT = "booking-form-csrf-slot"
+# What bookings.models.meetings.new_manage_token makes (secrets.token_urlsafe).
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# This process's copies of the empty page, by cache key.
+empty_pages: dict[str, str] = {}
 
 ERRORS = {
     booking.TAKEN: (
@@ -158,7 +163,7 @@ class BookingView(View):
             + "-".join(meeting_type.places),
             get_language(),
         )
-        html = cache.get(key)
+        html = empty_pages.get(key) or cache.get(key)
         if html is None:
             response = self.render(
                 self.make_form(initial={"token": TOKEN_SLOT}), slot_picker=SLOTS_SLOT
@@ -166,6 +171,11 @@ class BookingView(View):
             response.context_data["csrf_token"] = CSRF_SLOT
             html = response.rendered_content
             cache.set(key, html, timeout=None)
+        if key not in empty_pages:
+            # A key names a content version, so a copy never goes stale (SharedPagesApp too).
+            if len(empty_pages) >= 20:
+                empty_pages.clear()
+            empty_pages[key] = html
         week = Week(meeting_type, request.GET.get("week"))
         form = SlotForm(starts=week.free_slots(meeting_type))
         picker = render_to_string("bookings/_slot_picker.html", {"form": form, "week": week})
@@ -251,8 +261,8 @@ class BookingView(View):
 
 def meeting_for(token: str) -> Meeting | None:
     """The meeting of a manage link, or None for a wrong link or one whose meeting is over."""
-    if not isinstance(token, str) or len(token) > 64:
-        return None
+    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+        return None  # not one of ours (PostgreSQL would refuse a NUL character outright)
     meeting = (
         Meeting.objects.select_related("meeting_type", "inquiry").filter(manage_token=token).first()
     )
