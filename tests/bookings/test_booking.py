@@ -280,3 +280,19 @@ def test_henna_changing_the_meeting_type_shows_on_the_page_at_once(
     assert "(60 min)" in body
     assert 'name="place"' not in body  # remote only: nothing to ask
     assert all(timezone.localtime(as_instant(s)).minute == 0 for s in offered_slots(body))
+
+
+def test_an_expired_security_check_gives_the_form_back_with_what_was_typed(clock):
+    from tests.conftest import HttpsClient
+
+    browser = HttpsClient(enforce_csrf_checks=True)
+    body = browser.get(BOOKING_URL).content.decode()
+    clock.advance(60)
+    response = browser.post(
+        BOOKING_URL, booking_data(page_token(body), offered_slots(body)[0], name="Sanni Session")
+    )
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "turvatarkistus vanheni" in page
+    assert 'value="Sanni Session"' in page
+    assert not Meeting.objects.exists()
