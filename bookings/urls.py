@@ -1,7 +1,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import booking_views, views
+from . import booking_views, manage_views, views
 
 app_name = "bookings"
 
@@ -11,9 +11,9 @@ urlpatterns = [
     path(_("ajanvaraus/"), booking_views.BookingView.as_view(), name="booking"),
     path(
         _("ajanvaraus/<str:token>/vahvistus/"),
-        booking_views.ConfirmationView.as_view(),
+        manage_views.ConfirmationView.as_view(),
         name="confirmation",
     ),
-    path(_("ajanvaraus/<str:token>/kutsu.ics"), booking_views.invitation, name="invitation"),
-    path(_("ajanvaraus/<str:token>/"), booking_views.ManageView.as_view(), name="manage"),
+    path(_("ajanvaraus/<str:token>/kutsu.ics"), manage_views.invitation, name="invitation"),
+    path(_("ajanvaraus/<str:token>/"), manage_views.ManageView.as_view(), name="manage"),
 ]
