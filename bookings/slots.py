@@ -100,8 +100,8 @@ def local_date(instant: datetime) -> date:
     return instant.astimezone(HELSINKI).date()
 
 
-def open_ranges(day: date, availability: Availability) -> list[tuple[datetime, datetime]]:
-    """The day's open ranges as UTC instants, in order."""
+def open_ranges(day: date, availability: Availability) -> list[tuple[time, time]]:
+    """The day's open ranges in wall-clock times, in order."""
     off = False
     opened = False
     extra: list[tuple[time, time]] = []
@@ -119,11 +119,7 @@ def open_ranges(day: date, availability: Availability) -> list[tuple[datetime, d
     wall = (
         [] if off else [(r.start, r.end) for r in availability.weekly if r.weekday == day.weekday()]
     )
-    ranges = []
-    for start, end in wall + extra:
-        if start < end:
-            ranges.append((wall_clock(day, start), wall_clock(day, end)))
-    return sorted(ranges)
+    return sorted((start, end) for start, end in wall + extra if start < end)
 
 
 def free_slots(
@@ -141,7 +137,8 @@ def free_slots(
     while day <= last_day:
         limit = rules.max_per_day
         if limit is None or availability.booked_per_day.get(day, 0) < limit:
-            for range_start, range_end in open_ranges(day, availability):
+            for wall_start, wall_end in open_ranges(day, availability):
+                range_start, range_end = wall_clock(day, wall_start), wall_clock(day, wall_end)
                 # Only what touches this range, so each start is checked against a few.
                 near = [
                     (b_start, b_end)
@@ -149,7 +146,12 @@ def free_slots(
                     if b_start < range_end + rules.buffer_after
                     and b_end > range_start - rules.buffer_before
                 ]
-                slots += starts_in_range(range_start, range_end, rules, near, earliest, latest)
+                starts = starts_in_range(range_start, range_end, rules, near, earliest, latest)
+                if range_end - range_start != wall_length(wall_start, wall_end):
+                    # Summer time ends inside the range (03.00-04.00 comes twice): only starts
+                    # the wall clock shows inside the range.
+                    starts = [s for s in starts if on_the_wall(s, rules, day, wall_start, wall_end)]
+                slots += starts
         day += timedelta(days=1)
     return sorted(set(slots))
 
@@ -170,6 +172,19 @@ def starts_in_range(
             if not any(b_start < blocked_until and b_end > blocked_from for b_start, b_end in busy):
                 yield start
         start += rules.step
+
+
+def wall_length(start: time, end: time) -> timedelta:
+    return datetime.combine(date.min, end) - datetime.combine(date.min, start)
+
+
+def on_the_wall(start: datetime, rules: SlotRules, day: date, wall_start: time, wall_end: time):
+    begins, ends = start.astimezone(HELSINKI), (start + rules.duration).astimezone(HELSINKI)
+    return (
+        begins.date() == ends.date() == day
+        and wall_start <= begins.time()
+        and (ends.time() <= wall_end)
+    )
 
 
 def is_free(availability: Availability, *, start: datetime, now: datetime) -> bool:
