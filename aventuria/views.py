@@ -73,4 +73,8 @@ def csrf_failure(request, reason=""):
         from bookings.views import InquiryView
 
         return InquiryView.as_view(csrf_failed=True)(request)
+    if match is not None and match.view_name == "bookings:booking":
+        from bookings.booking_views import BookingView
+
+        return BookingView.as_view(csrf_failed=True)(request)
     return render_error(request, "403_csrf.html", 403)

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from aventuria.admin_changelist import DateHierarchyMixin
 
 from . import services
+from .admin_meetings import MeetingInline, MeetingTimeFilter, with_meeting_time
 from .admin_privacy import PrivacyRequestAdminMixin
 from .admin_schedule import ScheduleAdminMixin
 from .models import Inquiry, InquiryNote, Notification, StatusChange
@@ -124,16 +125,23 @@ class InquiryAdmin(
         "name",
         "organisation",
         "status",
+        "meeting_time",
         "language",
         "deletion_due",
     ]
     list_display_links = ["created_at", "name"]
-    list_filter = [StatusFilter, "kind", ("created_at", admin.DateFieldListFilter), "language"]
+    list_filter = [
+        StatusFilter,
+        "kind",
+        MeetingTimeFilter,
+        ("created_at", admin.DateFieldListFilter),
+        "language",
+    ]
     search_fields = ["name", "email", "organisation", "reference"]
     ordering = ["created_at"]
     date_hierarchy = "created_at"
     list_per_page = 50
-    inlines = [InquiryNoteInline, StatusChangeInline, NotificationInline]
+    inlines = [MeetingInline, InquiryNoteInline, StatusChangeInline, NotificationInline]
     readonly_fields = [
         "reference",
         "created_at",
@@ -164,6 +172,7 @@ class InquiryAdmin(
             {
                 "fields": [
                     "kind",
+                    "considered_kind",
                     "name",
                     "email",
                     "phone",
@@ -187,7 +196,13 @@ class InquiryAdmin(
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("goals")
+        return with_meeting_time(super().get_queryset(request).prefetch_related("goals"))
+
+    @admin.display(description=_("tapaaminen"), ordering="meeting_time")
+    def meeting_time(self, obj):
+        if getattr(obj, "meeting_time", None) is None:
+            return "-"
+        return timezone.localtime(obj.meeting_time).strftime("%d.%m.%Y %H.%M")
 
     @admin.display(description=_("odottanut"))
     def waiting_time(self, obj):

@@ -25,7 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from aventuria.admin_changelist import DateHierarchyMixin
 
 from . import privacy
-from .models import InquiryNote, Notification, PrivacyLog, StatusChange
+from .models import InquiryNote, Meeting, MeetingChange, Notification, PrivacyLog, StatusChange
 
 
 class PrivacyRequestForm(forms.Form):
@@ -145,6 +145,14 @@ class PrivacyRequestAdminMixin:
                         (
                             _("Sähköposti-ilmoitukset"),
                             privacy.table_display(Notification, inquiry.notifications.all()),
+                        ),
+                        (_("Tapaamiset"), privacy.table_display(Meeting, inquiry.meetings.all())),
+                        (
+                            _("Tapaamisten historia"),
+                            privacy.table_display(
+                                MeetingChange,
+                                [c for m in inquiry.meetings.all() for c in m.changes.all()],
+                            ),
                         ),
                     ],
                 }

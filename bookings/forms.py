@@ -69,7 +69,54 @@ class GoalsField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class InquiryForm(forms.Form):
+class ErrorSummaryForm(forms.Form):
+    """A form with the summary of its errors that the page shows above it."""
+
+    def error_anchor(self, field) -> str:
+        """The id of the input an error of this field leads to."""
+        if isinstance(field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+            return field.auto_id + "_0"  # A group of options: point at the first one.
+        return field.auto_id
+
+    def error_summary(self) -> list[dict]:
+        """Every error with the id of the input it is about, for the summary above the form."""
+        items = [{"anchor": None, "text": error} for error in self.non_field_errors()]
+        for field in self:
+            anchor = self.error_anchor(field)
+            items += [
+                {"anchor": anchor, "label": field.label, "text": error} for error in field.errors
+            ]
+        return items
+
+
+class ProtectedForm(ErrorSummaryForm):
+    """A form the public sends: a honeypot, the signed form token (bookings.spam) and each
+    input's limits in its markup."""
+
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    website = HoneypotField(label=_("Jätä tämä kenttä tyhjäksi"), required=False)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("website", "token"):  # last, as in the markup
+            self.fields[name] = self.fields.pop(name)
+
+    def mark_inputs(self, *, not_required=("token",)) -> None:
+        """Tell browsers the limits: maxlength on text inputs, required on required ones."""
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+        for name, field in self.fields.items():
+            if (
+                isinstance(field, forms.CharField)
+                and field.max_length
+                and not field.widget.is_hidden
+            ):
+                field.widget.attrs.setdefault("maxlength", field.max_length)
+            if field.required and name not in not_required:
+                field.widget.attrs["required"] = True
+
+
+class InquiryForm(ProtectedForm):
     kind = forms.ChoiceField(
         label=_("Millaista työnohjausta toivot?"),
         choices=Inquiry.Kind.choices,
@@ -164,9 +211,6 @@ class InquiryForm(forms.Form):
             "required": _("Hyväksy tietojesi käsittely, jotta voin vastata yhteydenottoosi.")
         },
     )
-    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
-    website = HoneypotField(label=_("Jätä tämä kenttä tyhjäksi"), required=False)
-    token = forms.CharField(widget=forms.HiddenInput, max_length=500)
 
     def __init__(self, *args, goals=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -178,16 +222,7 @@ class InquiryForm(forms.Form):
             ),
             reverse("services:privacy"),
         )
-        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
-        for name, field in self.fields.items():
-            if (
-                isinstance(field, forms.CharField)
-                and field.max_length
-                and not field.widget.is_hidden
-            ):
-                field.widget.attrs.setdefault("maxlength", field.max_length)
-            if field.required and name != "token":
-                field.widget.attrs["required"] = True
+        self.mark_inputs()
         self.helper = FormHelper()
         self.helper.form_id = "inquiry-form"
         self.helper.attrs = {"novalidate": ""}
@@ -201,18 +236,6 @@ class InquiryForm(forms.Form):
             "token",
             Submit("submit", _("Lähetä yhteydenotto"), css_class="button"),
         )
-
-    def error_summary(self) -> list[dict]:
-        """Every error with the id of the input it is about, for the summary above the form."""
-        items = [{"anchor": None, "text": error} for error in self.non_field_errors()]
-        for field in self:
-            anchor = field.auto_id
-            if isinstance(field.field.widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
-                anchor += "_0"  # A group of options: point at the first one.
-            items += [
-                {"anchor": anchor, "label": field.label, "text": error} for error in field.errors
-            ]
-        return items
 
     def clean(self):
         cleaned = super().clean()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .models import Inquiry, InquiryNote, PrivacyLog, StatusChange
+from .models import Inquiry, InquiryNote, Meeting, PrivacyLog, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -52,20 +52,24 @@ def with_retention_facts(queryset):
     """Annotate what deletion_due() needs, so a list of inquiries costs one query."""
     changes = StatusChange.objects.filter(inquiry=OuterRef("pk"))
     notes = InquiryNote.objects.filter(inquiry=OuterRef("pk"))
+    meetings = Meeting.objects.filter(inquiry=OuterRef("pk"))
     return queryset.annotate(
         last_status_change_at=Subquery(changes.order_by("-changed_at").values("changed_at")[:1]),
         last_note_at=Subquery(notes.order_by("-created_at").values("created_at")[:1]),
+        last_meeting_at=Subquery(meetings.order_by("-end").values("end")[:1]),
         was_client=Exists(changes.filter(to_status=Inquiry.Status.CLIENT)),
     )
 
 
 def last_touched(inquiry: Inquiry) -> datetime:
-    """The latest of: received, saved (updated_at), last status change, last note."""
+    """The latest of: received, saved (updated_at), last status change, last note, the end of
+    its last meeting (a booking is kept at least as long after its meeting as an inquiry)."""
     moments = [
         inquiry.created_at,
         inquiry.updated_at,
         inquiry.last_status_change_at,
         inquiry.last_note_at,
+        inquiry.last_meeting_at,
     ]
     return max(moment for moment in moments if moment is not None)
 
@@ -82,11 +86,12 @@ def deletion_due(inquiry: Inquiry) -> Retention:
     """
     if not hasattr(inquiry, "was_client"):
         facts = with_retention_facts(Inquiry.objects.filter(pk=inquiry.pk)).values(
-            "last_status_change_at", "last_note_at", "was_client"
+            "last_status_change_at", "last_note_at", "last_meeting_at", "was_client"
         )
         facts = facts.first() or {}
         inquiry.last_status_change_at = facts.get("last_status_change_at")
         inquiry.last_note_at = facts.get("last_note_at")
+        inquiry.last_meeting_at = facts.get("last_meeting_at")
         inquiry.was_client = facts.get("was_client", False)
     if inquiry.was_client:
         if inquiry.status == Inquiry.Status.CLIENT:
@@ -115,15 +120,18 @@ class DueInquiry:
 
 
 def delete_inquiries(ids: list[int]) -> int:
-    """Delete inquiries with their notes, history, notifications and goal links. Rows deleted."""
+    """Delete inquiries with their notes, history, notifications, goal links and meetings (with
+    the meetings' history and emails). Rows deleted."""
     if not ids:
         return 0
+    meeting_ids = list(Meeting.objects.filter(inquiry__in=ids).values_list("pk", flat=True))
     deleted, _per_model = Inquiry.objects.filter(pk__in=ids).delete()
-    # The admin's own history names only the reference, but points at a row that is gone.
-    LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Inquiry),
-        object_id__in=[str(pk) for pk in ids],
-    ).delete()
+    # The admin's own history names only the reference or the time, but points at rows gone.
+    for model, pks in ((Inquiry, ids), (Meeting, meeting_ids)):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in pks],
+        ).delete()
     return deleted
 
 
@@ -171,7 +179,14 @@ def person_inquiries(email: str):
     return (
         Inquiry.objects.for_email(email)
         .select_related("privacy_notice")
-        .prefetch_related("goals", "notes__author", "status_changes__changed_by", "notifications")
+        .prefetch_related(
+            "goals",
+            "notes__author",
+            "status_changes__changed_by",
+            "notifications",
+            "meetings__meeting_type",
+            "meetings__changes__changed_by",
+        )
         .order_by("created_at", "pk")
     )
 
@@ -183,9 +198,17 @@ def field_value(obj: models.Model, field: models.Field):
     return field.value_from_object(obj)
 
 
+# The client's link to manage a meeting: a key, not information about them.
+NOT_EXPORTED = {"manage_token"}
+
+
+def stored_fields(model) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if field.name not in NOT_EXPORTED]
+
+
 def row_data(obj: models.Model) -> dict:
     """Every stored field of a row, by field name."""
-    return {field.name: field_value(obj, field) for field in obj._meta.concrete_fields}
+    return {field.name: field_value(obj, field) for field in stored_fields(obj)}
 
 
 def display_value(obj: models.Model, field: models.Field):
@@ -202,7 +225,7 @@ def row_display(obj: models.Model) -> list[tuple[str, object]]:
 def table_display(model: type[models.Model], rows) -> dict:
     """Rows of an inquiry's notes, history or emails as a table for the admin; every stored
     field except the link back to the inquiry, which the table sits under."""
-    fields = [field for field in model._meta.concrete_fields if field.name != "inquiry"]
+    fields = [field for field in stored_fields(model) if field.name != "inquiry"]
     return {
         "headers": [str(field.verbose_name) for field in fields],
         "rows": [[display_value(row, field) for field in fields] for row in rows],
@@ -221,6 +244,7 @@ class PersonData:
             + len(inquiry.notes.all())
             + len(inquiry.status_changes.all())
             + len(inquiry.notifications.all())
+            + sum(1 + len(meeting.changes.all()) for meeting in inquiry.meetings.all())
             for inquiry in self.inquiries
         )
 
@@ -234,6 +258,13 @@ class PersonData:
                     "notes": [row_data(note) for note in inquiry.notes.all()],
                     "status_changes": [row_data(change) for change in inquiry.status_changes.all()],
                     "notifications": [row_data(item) for item in inquiry.notifications.all()],
+                    "meetings": [
+                        {
+                            **row_data(meeting),
+                            "changes": [row_data(change) for change in meeting.changes.all()],
+                        }
+                        for meeting in inquiry.meetings.all()
+                    ],
                 }
                 for inquiry in self.inquiries
             ],

@@ -8,8 +8,8 @@ script adds never reach real data:
     .venv/bin/python manage.py runserver 127.0.0.1:8765 &
     .venv/bin/python docs/screenshots.py http://127.0.0.1:8765
 
-The script adds a user "ohje" and a handful of made-up inquiries when they are missing, then
-saves 1280 x 800 PNG files in docs/img/.
+The script adds a user "ohje", a handful of made-up inquiries and a made-up booking when they are
+missing, then saves 1280 x 800 PNG files in docs/img/.
 """
 
 import os
@@ -74,16 +74,46 @@ def setup_django() -> str:
         Inquiry.objects.filter(pk=inquiry.pk).update(
             created_at=timezone.now() - timedelta(days=days, hours=2)
         )
+    add_sample_booking(user)
     return password
+
+
+def add_sample_booking(user) -> None:
+    """A booking made on the site, then moved by Henna: the meeting page shows its history."""
+    from bookings import availability, booking
+    from bookings.models import Meeting, MeetingType
+
+    if Meeting.objects.filter(inquiry__email="tuuli@example.fi").exists():
+        return
+    meeting_type = MeetingType.objects.filter(bookable_online=True).first()
+    day = availability.first_bookable_day(meeting_type)
+    free = []
+    while len(free) < 4:
+        free += availability.free_slots(
+            meeting_type, availability.Window(day, day + timedelta(days=6))
+        )
+        day += timedelta(days=7)
+    meeting, _ = booking.book_meeting(
+        submission_id=None,
+        meeting_type=meeting_type,
+        start=free[0],
+        place="remote",
+        name="Tuuli Järvinen",
+        email="tuuli@example.fi",
+        considered_kind="individual",
+        language="fi",
+    )
+    booking.move_meeting(meeting=meeting, new_start=free[3], user=user)
 
 
 def main(base: str) -> None:
     from playwright.sync_api import sync_playwright
 
     password = setup_django()
-    from bookings.models import Inquiry
+    from bookings.models import Inquiry, Meeting
 
     contacted = Inquiry.objects.get(email="sari@example.fi")
+    meeting = Meeting.objects.get(inquiry__email="tuuli@example.fi")
     IMG.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -94,6 +124,8 @@ def main(base: str) -> None:
 
         page.goto(base + "/yhteydenotto/")
         shot("lomake")
+        page.goto(base + "/ajanvaraus/")
+        shot("ajanvaraus")
 
         page.goto(base + "/admin/")
         page.get_by_label("Käyttäjätunnus").fill(USERNAME)
@@ -119,6 +151,17 @@ def main(base: str) -> None:
         shot("yhteydenotto")
         page.locator("#notes-group").evaluate("element => element.scrollIntoView()")
         shot("muistiinpanot")
+
+        page.goto(base + f"/admin/bookings/meetingtype/{meeting.meeting_type_id}/change/")
+        shot("tapaamistyyppi")
+        page.goto(base + "/admin/bookings/weeklyhours/")
+        shot("vastaanottoajat")
+        page.goto(base + "/admin/bookings/availabilityexception/add/")
+        page.locator("#id_kind").select_option("off")
+        page.locator("#id_note").fill("Koulutus")
+        shot("poikkeus")
+        page.goto(base + f"/admin/bookings/meeting/{meeting.pk}/change/")
+        shot("tapaaminen", full_page=True)
         browser.close()
 
 

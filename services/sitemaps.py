@@ -35,20 +35,28 @@ class ServiceSitemap(SiteSitemap):
 
 
 class PageSitemap(SiteSitemap):
-    """The inquiry form, privacy notice and accessibility statement.
+    """The inquiry and booking forms, privacy notice and accessibility statement.
 
-    The thank-you page is left out: it only makes sense after sending the form.
+    The thank-you page is left out: it only makes sense after sending the form; so are each
+    booking's own pages (confirmation, manage), which are private.
     """
 
     priority = 0.5
 
     def items(self):
-        return ["bookings:inquiry", "services:privacy", "services:accessibility"]
+        return [
+            "bookings:inquiry",
+            "bookings:booking",
+            "services:privacy",
+            "services:accessibility",
+        ]
 
     def location(self, name):
         return reverse(name)
 
     def lastmod(self, name):
+        if name == "bookings:booking":
+            return None  # its times change all the time; its text with a release
         if name == "services:privacy":
             notice = PrivacyNotice.objects.current()
             return notice.published_at if notice else None

@@ -144,12 +144,14 @@ def site_content(transactional_db):
     from django.db.migrations.executor import MigrationExecutor
 
     loader = MigrationExecutor(connection).loader
-    for name, function in (
-        ("0002_initial_content", "load_content"),
-        ("0004_privacy_notice_spam_and_cookies", "add_version"),
-        ("0005_privacy_notice_login_records", "add_version"),
+    for app, name, function in (
+        ("services", "0002_initial_content", "load_content"),
+        ("services", "0004_privacy_notice_spam_and_cookies", "add_version"),
+        ("services", "0005_privacy_notice_login_records", "add_version"),
+        ("bookings", "0005_intro_meeting", "add_intro_meeting"),
+        ("services", "0006_privacy_notice_booking", "add_version"),
     ):
-        migration = importlib.import_module(f"services.migrations.{name}")
+        migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)
 
 

@@ -7,6 +7,7 @@ from django.utils import translation
 PAGE_VIEWS = {
     "home": "services:home",
     "inquiry": "bookings:inquiry",
+    "booking": "bookings:booking",
     "thanks": "bookings:thanks",
     "privacy": "services:privacy",
     "accessibility": "services:accessibility",

@@ -38,4 +38,4 @@ def test_every_public_page_is_valid_html(client, tmp_path):
         if message["type"] == "error" or message.get("subType") in ("warning", "fatal")
     ]
     assert not problems, "\n".join(problems)
-    assert len(documents) == 14
+    assert len(documents) == 16

@@ -166,7 +166,7 @@ def test_sitemap_lists_every_public_page_in_each_language_with_hreflang(client):
     urls = sitemap_urls(client)
     expected = {
         name: {language: settings.SITE_URL + page_url(name, language) for language in LANGUAGES}
-        for name in ["home", "inquiry", "privacy", "accessibility"]
+        for name in ["home", "inquiry", "booking", "privacy", "accessibility"]
     }
     assert set(urls) == {url for alternates in expected.values() for url in alternates.values()}
     for alternates in expected.values():

@@ -13,6 +13,9 @@ notice_migration = importlib.import_module(
 login_notice_migration = importlib.import_module(
     "services.migrations.0005_privacy_notice_login_records"
 )
+booking_notice_migration = importlib.import_module(
+    "services.migrations.0006_privacy_notice_booking"
+)
 
 
 def historical_apps(state=content_migration.STATE):
@@ -31,6 +34,7 @@ def test_content_migrations_can_be_reversed_and_applied_again():
     apps = historical_apps()
     notice_apps = historical_apps(notice_migration.STATE)
     login_apps = historical_apps(login_notice_migration.STATE)
+    booking_apps = historical_apps(booking_notice_migration.STATE)
     loaded = counts(apps)
     assert loaded == {
         "Practice": 1,
@@ -39,10 +43,11 @@ def test_content_migrations_can_be_reversed_and_applied_again():
         "Goal": 9,
         "Method": 4,
         "Page": 3,
-        # The launch notice, its version naming every period and cookie, and the one naming
-        # the login records' retention.
-        "PrivacyNotice": 3,
+        # The launch notice, its version naming every period and cookie, the one naming the
+        # login records' retention, and the one for booking.
+        "PrivacyNotice": 4,
     }
+    booking_notice_migration.remove_version(booking_apps, None)
     login_notice_migration.remove_version(login_apps, None)
     notice_migration.remove_version(notice_apps, None)
     content_migration.remove_content(apps, None)
@@ -50,13 +55,14 @@ def test_content_migrations_can_be_reversed_and_applied_again():
     content_migration.load_content(apps, None)
     notice_migration.add_version(notice_apps, None)
     login_notice_migration.add_version(login_apps, None)
+    booking_notice_migration.add_version(booking_apps, None)
     assert counts(apps) == loaded
 
 
 def test_the_notice_migration_makes_one_new_version_and_only_of_the_launch_text():
     apps = historical_apps(notice_migration.STATE)
     PrivacyNotice = apps.get_model("services", "PrivacyNotice")
-    PrivacyNotice.objects.filter(version__gt=2).delete()  # 0005's, tested below
+    PrivacyNotice.objects.filter(version__gt=2).delete()  # 0005's and 0006's, tested below
     assert list(PrivacyNotice.objects.order_by("version").values_list("version", flat=True)) == [
         1,
         2,
@@ -77,6 +83,20 @@ def test_the_notice_migration_makes_one_new_version_and_only_of_the_launch_text(
     PrivacyNotice.objects.create(version=3, title="Oma", body="Oma teksti", body_fi="Oma teksti")
     notice_migration.add_version(apps, None)
     assert PrivacyNotice.objects.count() == 3
+
+
+def test_the_booking_notice_names_the_invitation_and_the_reminder_once():
+    apps = historical_apps(booking_notice_migration.STATE)
+    PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    current = PrivacyNotice.objects.get(version=4)
+    assert current.body_fi.count("kalenterikutsu") == 1
+    assert current.body_fi.count("muistutus ennen tapaamista") == 1
+    assert "calendar invitation" in current.body_en and "a reminder before" in current.body_en
+    assert "{retention_days_spam}" in current.body_fi  # 0004's change is kept
+    assert "{retention_days_login}" in current.body_fi  # and 0005's
+    assert "{retention_days_login}" in current.body_en
+    booking_notice_migration.add_version(apps, None)
+    assert PrivacyNotice.objects.count() == 4
 
 
 def test_content_migration_is_idempotent():

@@ -1,0 +1,68 @@
+"""Helpers for the booking tests: the page's free times and a filled-in booking form."""
+
+import re
+from datetime import datetime, timedelta
+
+from bookings import availability, booking
+from bookings.models import Meeting, MeetingType
+
+BOOKING_URL = "/ajanvaraus/"
+BOOKING_URL_EN = "/en/booking/"
+
+SLOT_RE = re.compile(r'<input type="radio" name="slot" value="([^"]+)"')
+TOKEN_RE = re.compile(r'name="token" value="([^"]+)"')
+
+
+def offered_slots(body: str) -> list[str]:
+    return SLOT_RE.findall(body)
+
+
+def page_token(body: str) -> str:
+    return TOKEN_RE.search(body).group(1)
+
+
+def booking_data(token: str, slot: str, **changes) -> dict:
+    data = {
+        "slot": slot,
+        "considered_kind": "individual",
+        "place": "remote",
+        "name": "Äiniö Öljymäki",
+        "email": "aino@example.fi",
+        "phone": "040 123 4567",
+        "note": "Haluaisin kuulla yksilötyönohjauksesta.",
+        "consent": "on",
+        "website": "",
+        "token": token,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def as_instant(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def first_free(meeting_type, skip=0):
+    """The skip-th free start from the first bookable week on."""
+    day = availability.first_bookable_day(meeting_type)
+    free = []
+    while len(free) <= skip:
+        free += availability.free_slots(
+            meeting_type, availability.Window(day, day + timedelta(days=6))
+        )
+        day += timedelta(days=7)
+    return free[skip]
+
+
+def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
+    """A meeting booked through the write path at a free time (the skip-th of them)."""
+    meeting_type = MeetingType.objects.get()
+    return booking.book_meeting(
+        submission_id=None,
+        meeting_type=meeting_type,
+        start=first_free(meeting_type, skip),
+        place="remote",
+        name=name,
+        email=email,
+        language="fi",
+    )[0]
