@@ -178,10 +178,10 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
             "site_link": settings.SITE_URL + reverse("services:home"),
             "language_name": translation.get_language_info(inquiry.language)["name_translated"],
         }
-        subject = " ".join(render_to_string(f"bookings/email/{template}_subject.txt", context).split())
+        subject = render_to_string(f"bookings/email/{template}_subject.txt", context)
         body = render_to_string(f"bookings/email/{template}.txt", context)
     fields = {
-        "subject": subject,
+        "subject": " ".join(subject.split()),
         "body": body,
         "to": [practice.email] if for_staff else [inquiry.email],
         # The client's replies must reach Henna, not the no-reply sender.

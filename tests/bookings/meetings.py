@@ -1,7 +1,7 @@
 """Meetings for the email tests, made directly with the ORM (as a booking stores them), and the
 helpers that read an email's calendar parts back."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -145,8 +145,8 @@ def test_a_cancellation_is_method_cancel_status_cancelled_same_uid_higher_sequen
         (helsinki(2027, 3, 25, 9), "20270325T070000Z", "torstaina 25.3.2027 klo 9.00–9.30"),
         (helsinki(2027, 3, 30, 9), "20270330T060000Z", "tiistaina 30.3.2027 klo 9.00–9.30"),
         # Back to winter time on Sunday 31.10.2027.
-        (helsinki(2027, 10, 28, 15, 30), "20271028T123000Z", "torstaina 28.10.2027 klo 15.30–16.00"),
-        (helsinki(2027, 11, 2, 15, 30), "20271102T133000Z", "tiistaina 2.11.2027 klo 15.30–16.00"),
+        (helsinki(2027, 10, 28, 15), "20271028T120000Z", "torstaina 28.10.2027 klo 15.00–15.30"),
+        (helsinki(2027, 11, 2, 15), "20271102T130000Z", "tiistaina 2.11.2027 klo 15.00–15.30"),
     ],
 )
 def test_times_stay_right_across_the_changes_to_and_from_summer_time(sent, start, utc, text):
