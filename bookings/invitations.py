@@ -60,7 +60,8 @@ def build_invitation(meeting: Meeting) -> bytes:
         practice_name = practice.name if practice else ""
         event.add("summary", f"{name}, {practice_name}" if practice_name else name)
         event.add("location", location(meeting, practice))
-        event.add("url", manage_link(meeting))
+        if method == "REQUEST":
+            event.add("url", manage_link(meeting))
         event.add("description", description(meeting, practice))
     # Every calendar program needs an ORGANIZER that is not the recipient to show a REQUEST as an
     # invitation (Gmail shows none when they are the same): the practice, not the client.

@@ -136,6 +136,7 @@ def test_a_cancellation_is_method_cancel_status_cancelled_same_uid_higher_sequen
     )
     assert "ajanvaraus/" not in cancelled.body  # No manage link for what no longer exists.
     assert "Peru tai siirrä" not in event["description"]
+    assert "url" not in event
 
 
 @pytest.mark.parametrize(

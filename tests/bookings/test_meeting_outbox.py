@@ -3,8 +3,6 @@ exactly once by overlapping senders, and never sent once a later change made the
 The reminder goes out once per version of a meeting, a set time before it, from
 `send_notifications` (cron) and `send_notifications --watch` (the email worker)."""
 
-import os
-import signal
 import threading
 from datetime import timedelta
 from io import StringIO
@@ -27,6 +25,7 @@ from tests.bookings.meetings import (
     meeting_urls,  # noqa: F401 (a fixture)
     move,
 )
+from tests.bookings.test_email_worker import watch_until_sigterm
 
 DOWN = "tests.bookings.mail_backends.DownBackend"
 MEETING = "tests.bookings.mail_backends.MeetingBackend"
@@ -266,17 +265,7 @@ def test_the_email_worker_sends_the_reminders_as_they_fall_due(site_content, set
     settings.MEETING_REMINDER_HOURS = 24
     book(soon(5), email="pian@example.fi")
     book(soon(30), email="myohemmin@example.fi")
-    timer = threading.Timer(1.5, os.kill, args=(os.getpid(), signal.SIGTERM))
-    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    out = StringIO()
-    try:
-        timer.start()
-        call_command("send_notifications", "--watch", "--interval", "600", stdout=out)
-    finally:
-        timer.cancel()
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
-    assert out.getvalue().strip() == "Sent 5, failed 0."
+    assert watch_until_sigterm(1.5) == "Sent 5, failed 0."
     client_emails = sorted((m.to[0], m.subject.split(":")[0]) for m in mail.outbox)
     assert client_emails[-3:] == [
         ("myohemmin@example.fi", "Tapaamisesi on varattu"),
