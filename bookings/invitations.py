@@ -9,8 +9,6 @@ Nothing the client wrote (their note, their phone) goes into it.
 """
 
 from datetime import UTC
-from email import encoders
-from email.mime.base import MIMEBase
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -135,17 +133,16 @@ class InvitationEmail(EmailMultiAlternatives):
         self.method = invitation_method(meeting)
         ics = build_invitation(meeting)
         self.attach_alternative(ics.decode(), "text/calendar")
-        attachment = MIMEBase("application", "ics", name=FILENAME)
-        attachment.set_payload(ics)
-        encoders.encode_base64(attachment)
-        attachment.add_header("Content-Disposition", "attachment", filename=FILENAME)
-        self.attach(attachment)
+        self.attach(FILENAME, ics, "application/ics")
 
     def message(self):
         msg = super().message()
         for part in msg.walk():
             if part.get_content_type() == "text/calendar":
                 part.set_param("method", self.method)
+            elif part.get_content_type() == "application/ics":
+                # Older mail programs take an attachment's name from here, not the disposition.
+                part.set_param("name", FILENAME)
         return msg
 
 

@@ -312,11 +312,11 @@ def watch_notifications(
                     with connection.cursor() as cursor:
                         cursor.execute(f"LISTEN {WAKE_CHANNEL}")
                     listening_on = raw
+            if each_round is not None:
+                each_round()
             retry = time.monotonic() >= retry_at
             # Between retries only new inquiries' emails: during a long mail outage each new
             # inquiry must not bring on another attempt at everything that is waiting.
-            if each_round is not None:
-                each_round()
             result = SendResult()
             try:
                 send_pending_notifications(new_only=not retry, stop=stop, result=result)

@@ -165,7 +165,7 @@ def test_an_english_client_gets_it_in_english_with_finnish_time_spelled_out(sent
     _, event = parse(the_invitation(confirmation)[1])
 
     assert confirmation.subject == (
-        "Your meeting is booked: Intro meeting Tuesday 12 January 2027, 9:00–9:30 (Finnish time)"
+        "Your meeting is booked: Intro meeting on Tuesday 12 January 2027, 9:00–9:30 (Finnish time)"
     )
     assert "Time: Tuesday 12 January 2027, 9:00–9:30 (Finnish time)\n" in confirmation.body
     assert f"Video link: {VIDEO_LINK}\n" in confirmation.body
@@ -229,6 +229,11 @@ def test_the_mime_structure_is_the_one_mail_programs_recognise(sent):
     assert attachment["Content-Transfer-Encoding"] == "base64"
     assert attachment.get_content().startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert received["Reply-To"] == "henna@aventuria.fi"
+    # As Django's test outbox shows it.
+    [(filename, content, mimetype)] = confirmation.attachments
+    assert (filename, mimetype) == ("invite.ics", "application/ics")
+    assert content == attachment.get_content()
+    assert [mimetype for _, mimetype in confirmation.alternatives] == ["text/calendar"]
     assert received["To"] == CLIENT["email"]
 
 
