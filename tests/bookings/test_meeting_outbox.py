@@ -337,3 +337,21 @@ def test_overlapping_runs_queue_each_reminder_once(site_content):
     assert errors == []
     assert reminders().count() == 5
     assert sum(results) >= 5
+
+
+@pytest.mark.django_db
+def test_an_english_client_gets_the_reminder_and_the_cancellation_in_english(settings):
+    meeting = book(helsinki(2027, 1, 12, 9), language="en")
+    queue_due_reminders(now=helsinki(2027, 1, 11, 12))
+    send_notifications()
+    cancel(meeting)
+    send_notifications()
+    when = "Tuesday 12 January 2027, 9:00–9:30 (Finnish time)"
+    assert [m.subject for m in mail.outbox if m.to == [CLIENT["email"]]] == [
+        f"Your meeting is booked: Intro meeting on {when}",
+        f"Reminder: Intro meeting on {when}",
+        f"Your meeting is cancelled: Intro meeting on {when}",
+    ]
+    reminder = mail.outbox[2]
+    assert f"Time: {when}\n" in reminder.body
+    assert "If you cannot make it, cancel or move the meeting with this link:" in reminder.body
