@@ -36,6 +36,8 @@ RESUBMIT_WINDOW = timedelta(minutes=30)
 WAKE_CHANNEL = "aventuria_notifications"
 # How long the worker waits before trying a database that did not answer again.
 DATABASE_RETRY_SECONDS = 5
+# last_error of a meeting email that a later change made pointless; it is never sent.
+OUT_OF_DATE = "OutOfDate"
 
 
 def rate_limited(*, client_key: str, submission_id=None) -> bool:
@@ -249,11 +251,23 @@ def send_pending_notifications(
             with transaction.atomic():
                 notification = (
                     Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("inquiry")
+                    .select_related("inquiry", "meeting__meeting_type")
                     .filter(pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True)
                     .first()
                 )
                 if notification is None:
+                    continue
+                if notification.meeting_id and meeting_email_out_of_date(notification):
+                    # A reminder of a cancelled meeting, an invitation to a time since moved.
+                    notification.gave_up_at = timezone.now()
+                    notification.last_error = OUT_OF_DATE
+                    notification.save(update_fields=["gave_up_at", "last_error"])
+                    logger.info(
+                        "Email %s of meeting %s version %s is out of date; not sent",
+                        notification.kind,
+                        notification.meeting_id,
+                        notification.sequence,
+                    )
                     continue
                 notification.attempts += 1
                 try:
@@ -274,6 +288,13 @@ def send_pending_notifications(
     finally:
         mailer.close()
     return result
+
+
+def meeting_email_out_of_date(notification: Notification) -> bool:
+    # bookings.meeting_emails builds on this module, so it is imported when first needed.
+    from .meeting_emails import is_out_of_date
+
+    return is_out_of_date(notification)
 
 
 def record_failure(notification: Notification, exc: Exception, result: SendResult) -> None:
@@ -304,10 +325,17 @@ def recipient_refused_for_good(exc: Exception) -> bool:
 
 
 def watch_notifications(
-    *, stop: threading.Event, interval: float = 60, report=None, sqlite_poll: float = 2
+    *,
+    stop: threading.Event,
+    interval: float = 60,
+    report=None,
+    sqlite_poll: float = 2,
+    each_round=None,
 ) -> None:
     """Send pending emails until `stop` is set: new ones as they come, failed ones again every
-    `interval` seconds. A database that goes away is waited for, not a reason to exit."""
+    `interval` seconds. A database that goes away is waited for, not a reason to exit.
+    `each_round()`, if given, runs before each round, e.g. to queue the reminders now due: it
+    runs at least every `interval` seconds."""
     listening_on = None
     retry_at = 0.0  # The first round retries what failed before the worker started.
     while not stop.is_set():
@@ -321,6 +349,8 @@ def watch_notifications(
                     with connection.cursor() as cursor:
                         cursor.execute(f"LISTEN {WAKE_CHANNEL}")
                     listening_on = raw
+            if each_round is not None:
+                each_round()
             retry = time.monotonic() >= retry_at
             # Between retries only new inquiries' emails: during a long mail outage each new
             # inquiry must not bring on another attempt at everything that is waiting.
@@ -351,7 +381,11 @@ def watch_notifications(
 
 
 def build_email(notification: Notification) -> EmailMessage:
-    """The email for a notification. Neither email repeats what the client wrote."""
+    """The email for a notification. None repeats what the client wrote."""
+    if notification.meeting_id:
+        from .meeting_emails import build_meeting_email
+
+        return build_meeting_email(notification)
     inquiry = notification.inquiry
     # From the database, not the cache: one query beside the mail server's round trip, and an
     # address Henna has just changed is the one used, whatever the cache holds.

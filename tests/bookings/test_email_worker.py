@@ -54,6 +54,21 @@ class Worker:
         assert not self.thread.is_alive(), "the worker did not stop within 10 s"
 
 
+def watch_until_sigterm(seconds: float) -> str:
+    """Run `send_notifications --watch` until a SIGTERM `seconds` later; return its output."""
+    timer = threading.Timer(seconds, os.kill, args=(os.getpid(), signal.SIGTERM))
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    out = StringIO()
+    try:
+        timer.start()
+        call_command("send_notifications", "--watch", "--interval", "600", stdout=out)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+    return out.getvalue().strip()
+
+
 def wait_for(condition, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -167,19 +182,10 @@ def test_the_watch_command_sends_what_is_pending_and_stops_cleanly_on_sigterm(
     settings.INQUIRY_EMAIL_WORKER = True
     post_inquiry(client, filled_form())
     # docker stop sends SIGTERM: the command finishes its round and exits without an error.
-    timer = threading.Timer(1.5, os.kill, args=(os.getpid(), signal.SIGTERM))
-    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    out = StringIO()
     started = time.monotonic()
-    try:
-        timer.start()
-        call_command("send_notifications", "--watch", "--interval", "600", stdout=out)
-    finally:
-        timer.cancel()
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
+    output = watch_until_sigterm(1.5)
     assert time.monotonic() - started < 5
-    assert out.getvalue().strip() == "Sent 2, failed 0."
+    assert output == "Sent 2, failed 0."
     assert len(mail.outbox) == 2
 
 

@@ -5,6 +5,7 @@ import threading
 from django.core.management.base import BaseCommand, CommandError
 
 from bookings import services
+from bookings.meeting_emails import queue_due_reminders
 
 
 def seconds(value: str) -> float:
@@ -20,7 +21,8 @@ def seconds(value: str) -> float:
 
 class Command(BaseCommand):
     help = (
-        "Send the inquiry emails that are still pending (for cron or a systemd timer). "
+        "Send the inquiry and meeting emails that are still pending, with the meeting reminders "
+        "now due (for cron or a systemd timer). "
         "Exits with status 1 when an email could not be sent; it stays pending for the next run. "
         "With --watch it keeps running and sends each new inquiry's emails as it is stored."
     )
@@ -32,8 +34,8 @@ class Command(BaseCommand):
             help=(
                 "Keep running (the worker beside a site with DJANGO_EMAIL_WORKER=1): send a new "
                 "inquiry's emails the moment it is committed (PostgreSQL wakes the worker; on "
-                "SQLite it looks every few seconds) and retry failed ones every --interval "
-                "seconds. Stops cleanly on SIGTERM or Ctrl-C."
+                "SQLite it looks every few seconds), retry failed ones and queue the meeting "
+                "reminders now due every --interval seconds. Stops cleanly on SIGTERM or Ctrl-C."
             ),
         )
         parser.add_argument(
@@ -41,8 +43,8 @@ class Command(BaseCommand):
             type=seconds,
             default=60,
             help=(
-                "With --watch: seconds between retries of emails that failed "
-                "(default 60, at least 1)."
+                "With --watch: seconds between retries of emails that failed and between "
+                "looks for reminders due (default 60, at least 1)."
             ),
         )
 
@@ -52,9 +54,13 @@ class Command(BaseCommand):
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, lambda *_: stop.set())
             services.watch_notifications(
-                stop=stop, interval=interval, report=lambda result: self.stdout.write(str(result))
+                stop=stop,
+                interval=interval,
+                report=lambda result: self.stdout.write(str(result)),
+                each_round=queue_due_reminders,
             )
             return
+        queue_due_reminders()
         result = services.send_pending_notifications()
         if result.failed:
             raise CommandError(str(result))

@@ -1,0 +1,110 @@
+"""Meetings for the email tests, made directly with the ORM (as a booking stores them), and the
+helpers that read an email's calendar parts back."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+
+from bookings.meeting_emails import MeetingEvent, queue_meeting_emails
+from bookings.models import Inquiry, Meeting, MeetingType
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+MEETING_URLS = "tests.bookings.meeting_urls"
+
+# What the client typed that no email may carry (the name and address do go to them).
+CLIENT = {
+    "name": "Sointu Kärkkäinen-Vuorela",
+    "email": "sointu.vuorela@example.org",
+    "phone": "+358 44 765 4321",
+    "message": "Luottamuksellista: tiimin ristiriita ja uupumus.",
+}
+CONFIDENTIAL = [CLIENT["phone"], "765 4321", CLIENT["message"], "tiimin ristiriita"]
+VIDEO_LINK = "https://video.example.fi/j/aventuria-henna"
+
+
+@pytest.fixture
+def meeting_urls(settings):
+    settings.ROOT_URLCONF = MEETING_URLS
+
+
+def intro_type() -> MeetingType:
+    """The intro meeting a fresh site has (a transactional test empties the table)."""
+    meeting_type = MeetingType.objects.filter(name_fi="Tutustumistapaaminen").first()
+    if meeting_type is None:
+        meeting_type = MeetingType.objects.create(
+            name="Tutustumistapaaminen",
+            name_fi="Tutustumistapaaminen",
+            name_en="Intro meeting",
+            duration_minutes=30,
+            bookable_online=True,
+        )
+    if not meeting_type.video_link:
+        meeting_type.video_link = VIDEO_LINK
+        meeting_type.save(update_fields=["video_link"])
+    return meeting_type
+
+
+def helsinki(*args) -> datetime:
+    return datetime(*args, tzinfo=HELSINKI)
+
+
+def book(
+    start: datetime, *, language="fi", place=Meeting.Place.REMOTE, email=CLIENT["email"]
+) -> Meeting:
+    """A booked meeting and its queued emails, as the booking write path stores them."""
+    inquiry = Inquiry.objects.create(
+        kind=Inquiry.Kind.INTRO,
+        status=Inquiry.Status.MEETING,
+        considered_kind=Inquiry.Kind.INDIVIDUAL,
+        name=CLIENT["name"],
+        email=email,
+        phone=CLIENT["phone"],
+        message=CLIENT["message"],
+        language=language,
+    )
+    meeting_type = intro_type()
+    meeting = Meeting.objects.create(
+        inquiry=inquiry,
+        meeting_type=meeting_type,
+        start=start,
+        end=start + meeting_type.duration,
+        place=place,
+    )
+    queue_meeting_emails(meeting=meeting, event=MeetingEvent.BOOKED)
+    return meeting
+
+
+def move(meeting: Meeting, start: datetime) -> Meeting:
+    meeting.start = start
+    meeting.end = start + meeting.meeting_type.duration
+    meeting.sequence += 1
+    meeting.save()
+    queue_meeting_emails(meeting=meeting, event=MeetingEvent.MOVED)
+    return meeting
+
+
+def cancel(meeting: Meeting) -> Meeting:
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.sequence += 1
+    meeting.save()
+    queue_meeting_emails(meeting=meeting, event=MeetingEvent.CANCELLED)
+    return meeting
+
+
+def calendar_parts(email) -> list:
+    """The MIME parts of a sent email that carry a calendar: (part, bytes) in order."""
+    return [
+        (part, part.get_payload(decode=True))
+        for part in email.message().walk()
+        if part.get_content_type() in ("text/calendar", "application/ics")
+    ]
+
+
+def parse(ics: bytes):
+    """The one VEVENT of an iCalendar object, and the object."""
+    calendar = Calendar.from_ical(ics)
+    events = calendar.walk("VEVENT")
+    assert len(events) == 1
+    return calendar, events[0]
