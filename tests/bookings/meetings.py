@@ -4,14 +4,12 @@ helpers that read an email's calendar parts back."""
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from icalendar import Calendar
 
 from bookings.meeting_emails import MeetingEvent, queue_meeting_emails
 from bookings.models import Inquiry, Meeting, MeetingType
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-MEETING_URLS = "tests.bookings.meeting_urls"
 
 # What the client typed that no email may carry (the name and address do go to them).
 CLIENT = {
@@ -22,11 +20,6 @@ CLIENT = {
 }
 CONFIDENTIAL = [CLIENT["phone"], "765 4321", CLIENT["message"], "tiimin ristiriita"]
 VIDEO_LINK = "https://video.example.fi/j/aventuria-henna"
-
-
-@pytest.fixture
-def meeting_urls(settings):
-    settings.ROOT_URLCONF = MEETING_URLS
 
 
 def intro_type() -> MeetingType:

@@ -21,12 +21,11 @@ from tests.bookings.meetings import (
     cancel,
     helsinki,
     intro_type,
-    meeting_urls,  # noqa: F401 (a fixture)
     move,
     parse,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("meeting_urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

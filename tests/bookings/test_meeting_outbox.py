@@ -22,7 +22,6 @@ from tests.bookings.meetings import (
     book,
     cancel,
     helsinki,
-    meeting_urls,  # noqa: F401 (a fixture)
     move,
 )
 from tests.bookings.test_email_worker import watch_until_sigterm
@@ -31,8 +30,6 @@ DOWN = "tests.bookings.mail_backends.DownBackend"
 MEETING = "tests.bookings.mail_backends.MeetingBackend"
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 REMINDER = Notification.Kind.REMINDER
-
-pytestmark = pytest.mark.usefixtures("meeting_urls")
 
 
 def send_notifications() -> str:
