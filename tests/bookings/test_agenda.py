@@ -54,7 +54,7 @@ def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_
         "koko päivä Varattu omassa kalenterissa",
     ]
     assert f'href="/admin/bookings/inquiry/{today.inquiry.pk}/change/"' in page
-    assert "<h2 id=\"agenda-section-1\">Tänään</h2>" in page
+    assert '<h2 id="agenda-section-1">Tänään</h2>' in page
     week_number = week["in_two_weeks_date"].isocalendar().week
     assert f"Viikko {week_number}:" in page
     assert week["too_far"].inquiry.reference not in page

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from bookings.busy import sync_busy_calendar
-from bookings.models import BusyInterval, CalendarSync
+from bookings.models import BusyInterval, CalendarSync, Inquiry, Notification
 from tests.bookings.calendar_server import (
     HENNAS_CALENDAR,
     ONE_EVENT,
@@ -19,6 +19,7 @@ from tests.bookings.calendar_server import (
     calendar,
     event,
 )
+from tests.bookings.test_email_worker import Worker, wait_for
 
 NOW = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)
 
@@ -291,3 +292,33 @@ def test_the_cron_command_stores_the_busy_times_or_fails_with_the_reason(server)
     with pytest.raises(CommandError, match="kelvollista iCalendar"):
         call_command("sync_busy_calendar")
     assert BusyInterval.objects.count() == 2
+
+
+def soon_calendar() -> bytes:
+    tomorrow = (timezone.now() + timedelta(days=1)).strftime("%Y%m%d")
+    return calendar(event("a@test", f"DTSTART:{tomorrow}T080000Z", f"DTEND:{tomorrow}T090000Z"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_email_worker_reads_the_calendar_beside_the_emails(server, settings):
+    use(server.serve("/henna.ics", soon_calendar()))
+    with Worker(interval=600, sqlite_poll=0.1) as worker:
+        assert wait_for(lambda: BusyInterval.objects.count() == 1, seconds=10)
+    assert worker.errors == []
+    assert status().last_success_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_calendar_server_that_hangs_does_not_hold_up_the_emails(site_content, server, settings):
+    settings.BUSY_CALENDAR_TIMEOUT = 5
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    use(server.serve("/hang.ics", hang=True))
+    inquiry = Inquiry.objects.create(kind="individual", name="Aino", email="aino@example.fi")
+    Notification.objects.create(inquiry=inquiry, kind=Notification.Kind.ACKNOWLEDGEMENT)
+    with Worker(interval=600, sqlite_poll=0.1) as worker:
+        assert wait_for(lambda: len(mail.outbox) == 1, seconds=4)
+        # Sent while the calendar's server was still being waited for.
+        assert server.requests == ["/hang.ics"]
+        assert status().last_attempt_at is None
+    assert worker.errors == []
+    assert "palvelin ei vastannut 5 sekunnissa" in status().last_error
