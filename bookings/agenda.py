@@ -7,12 +7,15 @@ page lists hundreds of rows on a busy month).
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
+from html import escape
 
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .models import BusyInterval, Meeting
@@ -25,44 +28,53 @@ def clock(moment: datetime) -> str:
     return f"{moment.hour}.{moment.minute:02d}"
 
 
-@dataclass
-class Entry:
-    start: datetime
-    end: datetime
-    busy: bool = False
-    type_name: str = ""
-    reference: str = ""
-    inquiry_url: str = ""
-    place: str = ""
-    status: str = ""
-    all_day: bool = False
+class Entries:
+    """The lines of the agenda: each meeting or busy time as one <li>, escaped here rather
+    than in a template loop, which would cost a busy month's page most of its time."""
 
-    @property
-    def times(self) -> str:
-        if self.all_day:
-            return _("koko päivä")
-        return f"{clock(self.start)}–{clock(self.end)}"
+    def __init__(self):
+        # Translated once per page, not once per line.
+        self.busy_label = escape(_("Varattu omassa kalenterissa"))
+        self.all_day = escape(_("koko päivä"))
+
+    def times(self, start: datetime, end: datetime, all_day: bool = False) -> str:
+        return self.all_day if all_day else f"{clock(start)}–{clock(end)}"
+
+    def busy(self, start: datetime, end: datetime, all_day: bool) -> SafeString:
+        return mark_safe(  # noqa: S308 - every value is escaped or ours
+            f'<li class="agenda-busy"><span class="agenda-time">{self.times(start, end, all_day)}'
+            f"</span> <span>{self.busy_label}</span></li>"
+        )
+
+    def meeting(self, start, end, *, type_name, status, url, reference, place) -> SafeString:
+        what = escape(type_name) + (f" ({escape(status)})" if status else "")
+        where = f" · {escape(place)}" if place else ""
+        return mark_safe(  # noqa: S308 - every value is escaped or ours
+            f'<li class="agenda-meeting"><span class="agenda-time">{self.times(start, end)}'
+            f'</span> <span class="agenda-what">{what} · <a href="{escape(url)}">'
+            f"{escape(reference)}</a>{where}</span></li>"
+        )
 
 
 @dataclass
 class Day:
     date: date
-    entries: list = field(default_factory=list)
+    # (start, is busy, line): sorted by time, meetings before busy times that start with them.
+    items: list = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return date_format(self.date, "l j.n.")
 
-    @property
-    def meeting_count(self) -> int:
-        return sum(not entry.busy for entry in self.entries)
+    @cached_property
+    def entries(self) -> list[SafeString]:
+        return [line for _start, _busy, line in sorted(self.items, key=lambda i: i[:2])]
 
 
 @dataclass
 class Section:
     title: str
     days: list
-    show_empty: bool = False
 
 
 def midnight(day: date) -> datetime:
@@ -78,6 +90,7 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
     }
     # The inquiry's admin address differs only by its id: reversed once, not per row.
     url_pattern = reverse("admin:bookings_inquiry_change", args=[0]).replace("/0/", "/{}/")
+    local = timezone.get_current_timezone()  # Helsinki
     places = dict(Meeting.Place.choices)
     statuses = dict(Meeting.Status.choices)
     meetings = (
@@ -94,38 +107,33 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
             "inquiry__reference",
         )
     )
+    lines = Entries()
     for m_start, m_end, status, place, type_name, inquiry_id, reference in meetings:
-        local_start = timezone.localtime(m_start)
+        local_start = m_start.astimezone(local)
         day = days.get(local_start.date())
         if day is not None:
-            day.entries.append(
-                Entry(
-                    start=local_start,
-                    end=timezone.localtime(m_end),
-                    type_name=type_name,
-                    reference=reference,
-                    inquiry_url=url_pattern.format(inquiry_id),
-                    place=places.get(place, ""),
-                    status="" if status == Meeting.Status.BOOKED else statuses.get(status, ""),
-                )
+            line = lines.meeting(
+                local_start,
+                m_end.astimezone(local),
+                type_name=type_name,
+                status="" if status == Meeting.Status.BOOKED else statuses.get(status, ""),
+                url=url_pattern.format(inquiry_id),
+                reference=reference,
+                place=places.get(place, ""),
             )
+            day.items.append((local_start, False, line))
     for b_start, b_end in BusyInterval.objects.overlapping(start, end):
         # A busy time over several days (a holiday) shows on each of them.
-        day_date = max(timezone.localtime(b_start).date(), first)
+        day_date = max(b_start.astimezone(local).date(), first)
         while day_date <= last and midnight(day_date) < b_end:
             day_start, day_end = midnight(day_date), midnight(day_date + timedelta(days=1))
-            piece_start, piece_end = max(b_start, day_start), min(b_end, day_end)
-            days[day_date].entries.append(
-                Entry(
-                    start=timezone.localtime(piece_start),
-                    end=timezone.localtime(piece_end),
-                    busy=True,
-                    all_day=piece_start == day_start and piece_end == day_end,
-                )
+            piece_start = max(b_start, day_start).astimezone(local)
+            piece_end = min(b_end, day_end).astimezone(local)
+            all_day = piece_start == day_start and piece_end == day_end
+            days[day_date].items.append(
+                (piece_start, True, lines.busy(piece_start, piece_end, all_day))
             )
             day_date += timedelta(days=1)
-    for day in days.values():
-        day.entries.sort(key=lambda entry: (entry.start, entry.busy))
     return days
 
 
@@ -136,8 +144,8 @@ def sections(now: datetime | None = None) -> list[Section]:
     days = days_with_entries(today, last)
     this_week = [days[today + timedelta(days=n)] for n in range(1, 7 - today.weekday())]
     result = [
-        Section(_("Tänään"), [days[today]], show_empty=True),
-        Section(_("Loppuviikko"), [day for day in this_week if day.entries]),
+        Section(_("Tänään"), [days[today]]),
+        Section(_("Loppuviikko"), [day for day in this_week if day.items]),
     ]
     for week in range(1, WEEKS_AHEAD + 1):
         week_monday = monday + timedelta(weeks=week)
@@ -147,7 +155,7 @@ def sections(now: datetime | None = None) -> list[Section]:
             "first": date_format(week_monday, "j.n."),
             "last": date_format(week_monday + timedelta(days=6), "j.n.Y"),
         }
-        result.append(Section(title, [day for day in week_days if day.entries]))
+        result.append(Section(title, [day for day in week_days if day.items]))
     return result
 
 

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -34,11 +36,14 @@ DAYS_BACK = 30
 # How often calendars that honour it (Apple, Outlook) should fetch the feed again.
 REFRESH = timedelta(minutes=15)
 
-COLUMNS = (
-    "uid",
-    "start",
-    "end",
-    "updated_at",
+# What goes into an event, read as text: it is only compared with the memo's keys (turning
+# 1,500 timestamps into datetimes on every poll would cost more than all the rest). The
+# datetimes and the UID are read only for the events not built yet.
+KEY_COLUMNS = (
+    "pk",
+    "start_text",
+    "end_text",
+    "updated_text",
     "sequence",
     "status",
     "place",
@@ -47,6 +52,9 @@ COLUMNS = (
     "inquiry_id",
     "inquiry__reference",
 )
+# Built events by key; a key holds everything that goes into its event, so none is ever stale.
+MEMO: dict[tuple, bytes] = {}
+MEMO_MAX = 20_000
 
 
 def feed_path(token: str) -> str:
@@ -67,17 +75,44 @@ def new_feed_address() -> dict:
 
 def build_feed(*, with_names: bool, now=None) -> bytes:
     now = now or timezone.now()
-    columns = (*COLUMNS, "inquiry__name") if with_names else COLUMNS
+    columns = (*KEY_COLUMNS, "inquiry__name") if with_names else KEY_COLUMNS
     with translation.override(settings.LANGUAGE_CODE):
-        rows = Meeting.objects.filter(start__gte=now - timedelta(days=DAYS_BACK)).values_list(
-            *columns
-        )
         practice = cached_practice()
-        place = (practice.name, practice.postal_address) if practice else None
-        events = [event_ical(row, place, settings.SITE_URL) for row in rows]
+        context = (
+            (practice.name, practice.postal_address) if practice else None,
+            settings.SITE_URL,
+        )
+        keys = [
+            (*row, context)
+            for row in Meeting.objects.filter(start__gte=now - timedelta(days=DAYS_BACK))
+            .annotate(
+                start_text=Cast("start", CharField()),
+                end_text=Cast("end", CharField()),
+                updated_text=Cast("updated_at", CharField()),
+            )
+            .values_list(*columns)
+        ]
+        events = {key: MEMO.get(key) for key in keys}
+        missing = [key for key, ical in events.items() if ical is None]
+        if missing:
+            events.update(build_events(missing))
         head, tail = calendar_frame()
     # The calendar's own lines around the events, each serialised by icalendar.
-    return b"".join([head, *events, tail])
+    return b"".join([head, *filter(None, (events[key] for key in keys)), tail])
+
+
+def build_events(keys: list[tuple]) -> dict[tuple, bytes]:
+    exact = {
+        pk: rest
+        for pk, *rest in Meeting.objects.filter(pk__in=[key[0] for key in keys]).values_list(
+            "pk", "uid", "start", "end", "updated_at"
+        )
+    }
+    built = {key: event_ical(key, *exact[key[0]]) for key in keys if key[0] in exact}
+    if len(MEMO) + len(built) > MEMO_MAX:
+        MEMO.clear()
+    MEMO.update(built)
+    return built
 
 
 @lru_cache(maxsize=1)
@@ -99,12 +134,12 @@ class Place:
         self.name, self.postal_address = name, postal_address
 
 
-@lru_cache(maxsize=8192)
-def event_ical(row: tuple, place: tuple | None, site_url: str) -> bytes:
-    """One meeting's VEVENT, from exactly the values that go into it."""
-    (uid, start, end, updated_at, sequence, status, place_value, type_name, video_link) = row[:9]
-    inquiry_id, reference = row[9:11]
-    name = row[11] if len(row) > 11 else None
+def event_ical(key: tuple, uid: str, start, end, updated_at) -> bytes:
+    """One meeting's VEVENT, from exactly the values in its key."""
+    (_pk, _s, _e, _u, sequence, status, place_value, type_name, video_link) = key[:9]
+    inquiry_id, reference = key[9:11]
+    name = key[11] if len(key) > 12 else None
+    place, site_url = key[-1]
     meeting = Meeting(
         place=place_value, meeting_type=MeetingType(name=type_name, video_link=video_link)
     )
