@@ -63,7 +63,9 @@ class CalendarSyncForm(forms.ModelForm):
         label=gettext_lazy("uusi iCal-osoite"),
         max_length=CalendarSync._meta.get_field("source_url").max_length,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "calendar-address"}
+        ),
         help_text=CalendarSync._meta.get_field("source_url").help_text,
     )
     remove = forms.BooleanField(

@@ -91,8 +91,9 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
     # The inquiry's admin address differs only by its id: reversed once, not per row.
     url_pattern = reverse("admin:bookings_inquiry_change", args=[0]).replace("/0/", "/{}/")
     local = timezone.get_current_timezone()  # Helsinki
-    places = dict(Meeting.Place.choices)
-    statuses = dict(Meeting.Status.choices)
+    # Translated once per page: each label is a lazy string, translated whenever it is used.
+    places = {value: str(label) for value, label in Meeting.Place.choices}
+    statuses = {value: str(label) for value, label in Meeting.Status.choices}
     meetings = (
         Meeting.objects.active()
         .filter(start__lt=end, end__gt=start)
