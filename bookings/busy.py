@@ -46,6 +46,8 @@ INVALID = _(
     "että liitit kalenterin iCal-osoitteen (se päättyy usein .ics) etkä verkkosivun osoitetta."
 )
 
+ADDRESS_CHANGED = _("Osoite vaihtui haun aikana; uusi osoite haetaan seuraavaksi.")
+
 
 @dataclass
 class SyncResult:
@@ -171,7 +173,7 @@ def sync_busy_calendar(*, now: datetime | None = None) -> SyncResult:
             failing_since=None,
             failure_alert_sent_at=None,
         ):
-            return SyncResult(ok=False, error="address changed during the fetch")
+            return SyncResult(ok=False, error=str(ADDRESS_CHANGED))
         BusyInterval.objects.all().delete()
         BusyInterval.objects.bulk_create(
             BusyInterval(start=busy_start, end=busy_end) for busy_start, busy_end in intervals

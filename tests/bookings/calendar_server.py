@@ -115,6 +115,7 @@ class Answer:
     headers: dict = field(default_factory=dict)
     send_length: bool = True
     hang: bool = False
+    delay: float = 0.0
 
 
 class CalendarServer:
@@ -131,6 +132,8 @@ class CalendarServer:
                 if answer.hang:
                     server.release.wait(30)
                     return
+                if answer.delay:
+                    server.release.wait(answer.delay)
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "text/calendar; charset=utf-8")
                 for name, value in answer.headers.items():

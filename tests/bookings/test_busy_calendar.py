@@ -19,6 +19,7 @@ from tests.bookings.calendar_server import (
     calendar,
     event,
 )
+from tests.bookings.meetings import intro_type
 from tests.bookings.test_email_worker import Worker, wait_for
 
 NOW = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)
@@ -322,3 +323,96 @@ def test_a_calendar_server_that_hangs_does_not_hold_up_the_emails(site_content, 
         assert status().last_attempt_at is None
     assert worker.errors == []
     assert "palvelin ei vastannut 5 sekunnissa" in status().last_error
+
+
+@pytest.mark.django_db
+def test_an_iana_time_zone_without_its_vtimezone_is_honoured(server):
+    body = calendar(
+        event(
+            "ny@test",
+            "DTSTART;TZID=America/New_York:20270401T090000",
+            "DTEND;TZID=America/New_York:20270401T093000",
+        ),
+        # A floating time (no zone at all) is Helsinki time.
+        event("floating@test", "DTSTART:20270402T090000", "DTEND:20270402T100000"),
+    )
+    use(server.serve("/ny.ics", body))
+    sync_busy_calendar(now=NOW)
+    assert stored() == [
+        (utc(2027, 4, 1, 13), utc(2027, 4, 1, 13, 30)),
+        (utc(2027, 4, 2, 6), utc(2027, 4, 2, 7)),
+    ]
+
+
+def at_once(count: int, function) -> list:
+    """Run function in count threads that start together (each with its own connection)."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(function())
+        except Exception as exc:  # Reported by the test below.
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_read_waits_for_one_in_progress_and_then_replaces_what_it_stored(server):
+    """The worker and cron may read at the same moment: the second waits for the first to
+    commit, then replaces its rows, so no busy time is stored twice. Here the test itself holds
+    the first transaction, with a row it stored, until the read is seen waiting for it."""
+    import threading
+
+    from django.db import connection, transaction
+
+    intro_type()  # Its 8-week horizon sets how far ahead the calendar is read.
+    use(server.serve("/henna.ics", HENNAS_CALENDAR))
+    results = []
+
+    def read():
+        try:
+            results.append(sync_busy_calendar(now=NOW))
+        finally:
+            connection.close()
+
+    def reads_waiting() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            return cursor.fetchone()[0]
+
+    thread = threading.Thread(target=read)
+    with transaction.atomic():
+        CalendarSync.objects.select_for_update().get(pk=1)
+        BusyInterval.objects.create(start=utc(2027, 5, 3, 8), end=utc(2027, 5, 3, 9))
+        thread.start()
+        assert wait_for(lambda: reads_waiting() > 0, seconds=10)
+    thread.join(timeout=10)
+    assert results and results[0].ok
+    assert len(stored()) == 8
+    assert (utc(2027, 5, 3, 8), utc(2027, 5, 3, 9)) not in stored()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_failing_runs_at_once_send_henna_one_email(site_content, server):
+    use(server.serve("/broken.ics", b"not a calendar", delay=0.3))
+    CalendarSync.objects.filter(pk=1).update(failing_since=NOW - timedelta(hours=2))
+    results = at_once(3, lambda: sync_busy_calendar(now=NOW))
+    assert not any(result.ok for result in results)
+    assert len(mail.outbox) == 1
