@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .models import BusyInterval, Meeting
+from .models.calendar import UTCText, parse_utc
 
 WEEKS_AHEAD = 4
 
@@ -67,8 +68,10 @@ class Day:
         return date_format(self.date, "l j.n.")
 
     @cached_property
-    def entries(self) -> list[SafeString]:
-        return [line for _start, _busy, line in sorted(self.items, key=lambda i: i[:2])]
+    def entries(self) -> SafeString:
+        """The day's lines, joined: each is escaped already (Entries)."""
+        lines = [line for _start, _busy, line in sorted(self.items, key=lambda i: i[:2])]
+        return mark_safe("".join(lines))  # noqa: S308 - escaped line by line
 
 
 @dataclass
@@ -98,9 +101,10 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
         Meeting.objects.active()
         .filter(start__lt=end, end__gt=start)
         .order_by("start")
+        .annotate(start_utc=UTCText("start"), end_utc=UTCText("end"))
         .values_list(
-            "start",
-            "end",
+            "start_utc",
+            "end_utc",
             "status",
             "place",
             "meeting_type__name",
@@ -110,12 +114,12 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
     )
     lines = Entries()
     for m_start, m_end, status, place, type_name, inquiry_id, reference in meetings:
-        local_start = m_start.astimezone(local)
+        local_start = parse_utc(m_start).astimezone(local)
         day = days.get(local_start.date())
         if day is not None:
             line = lines.meeting(
                 local_start,
-                m_end.astimezone(local),
+                parse_utc(m_end).astimezone(local),
                 type_name=type_name,
                 status="" if status == Meeting.Status.BOOKED else statuses.get(status, ""),
                 url=url_pattern.format(inquiry_id),
