@@ -6,7 +6,10 @@ a body without a length, or nothing at all until the test ends (a server that ha
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from bookings.models import BusyInterval, CalendarSync
 
 HELSINKI_TZ = """BEGIN:VTIMEZONE
 TZID:Europe/Helsinki
@@ -167,3 +170,24 @@ class CalendarServer:
         self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# What the tests look at (the `server` fixture, in conftest.py, serves on 127.0.0.1).
+
+NOW = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+def use(url: str) -> None:
+    CalendarSync.objects.update_or_create(pk=1, defaults={"source_url": url})
+
+
+def stored() -> list[tuple]:
+    return list(BusyInterval.objects.values_list("start", "end"))
+
+
+def status() -> CalendarSync:
+    return CalendarSync.objects.get(pk=1)

@@ -1,51 +1,26 @@
-"""Busy times from Henna's own calendar, served by a local calendar server: what is stored, what
-is left out, and that a failed fetch changes nothing but the status Henna sees."""
+"""Busy times from Henna's own calendar, served by a local calendar server: what is stored and
+what is left out (recurrences, time zones, all-day events), and the cron command."""
 
-import socket
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core import mail
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from bookings.busy import sync_busy_calendar
-from bookings.models import BusyInterval, CalendarSync, Inquiry, Notification
+from bookings.models import BusyInterval
 from tests.bookings.calendar_server import (
     HENNAS_CALENDAR,
+    NOW,
     ONE_EVENT,
-    CalendarServer,
     calendar,
     event,
+    status,
+    stored,
+    use,
+    utc,
 )
-from tests.bookings.meetings import intro_type
-from tests.bookings.test_email_worker import Worker, wait_for
-
-NOW = datetime(2027, 3, 12, 12, 0, tzinfo=UTC)
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@pytest.fixture
-def server(settings):
-    settings.BUSY_CALENDAR_ALLOW_PRIVATE = True
-    with CalendarServer() as server:
-        yield server
-
-
-def use(url: str) -> None:
-    CalendarSync.objects.update_or_create(pk=1, defaults={"source_url": url})
-
-
-def stored() -> list[tuple]:
-    return list(BusyInterval.objects.values_list("start", "end"))
-
-
-def status() -> CalendarSync:
-    return CalendarSync.objects.get(pk=1)
 
 
 @pytest.mark.django_db
@@ -130,148 +105,6 @@ def test_redirects_are_followed(server):
     assert server.requests == ["/old.ics", "/final.ics"]
 
 
-def fails_keeping_the_old_times(server, url: str, *, now=NOW) -> str:
-    """Sync a good calendar, then the given address: return the error Henna sees."""
-    use(server.serve("/good.ics", ONE_EVENT))
-    assert sync_busy_calendar(now=now - timedelta(minutes=5)).ok
-    use(url)
-    result = sync_busy_calendar(now=now)
-    assert not result.ok
-    assert stored() == [(utc(2027, 3, 17, 8), utc(2027, 3, 17, 9))], "the last busy times stay"
-    sync = status()
-    assert sync.last_success_at == now - timedelta(minutes=5)
-    assert sync.last_attempt_at == now
-    assert sync.failing_since == now
-    assert sync.last_error == result.error
-    return sync.last_error
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    "body",
-    [
-        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n",
-        b"<!doctype html><html><body>Google Calendar</body></html>",
-        calendar(event("x@test", "DTSTART:2027031", "DTEND:20270317T090000Z")),
-        b"\xff\xfe\x00\x00 binary",
-    ],
-    ids=["cut-short", "a-web-page", "bad-time", "binary"],
-)
-def test_a_broken_file_changes_nothing_and_says_why(server, body):
-    error = fails_keeping_the_old_times(server, server.serve("/broken.ics", body))
-    assert error.startswith("Osoitteesta ei tullut kelvollista iCalendar-kalenteria")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("send_length", [True, False], ids=["with-length", "without-length"])
-def test_a_file_over_the_size_limit_is_refused(server, settings, send_length):
-    settings.BUSY_CALENDAR_MAX_BYTES = 50_000
-    huge = calendar(
-        *(
-            event(f"{n}@test", "DTSTART:20270317T080000Z", "DTEND:20270317T090000Z")
-            for n in range(1000)
-        )
-    )
-    assert len(huge) > 50_000
-    url = server.serve("/huge.ics", huge, send_length=send_length)
-    error = fails_keeping_the_old_times(server, url)
-    assert error == "Kalenteri on liian suuri (yli 0.05 Mt), joten sitä ei luettu."
-
-
-@pytest.mark.django_db
-def test_a_server_that_hangs_is_given_up_on_after_the_timeout(server, settings):
-    settings.BUSY_CALENDAR_TIMEOUT = 0.5
-    error = fails_keeping_the_old_times(server, server.serve("/hang.ics", hang=True))
-    assert error == "Kalenteria ei saatu haettua: palvelin ei vastannut 0.5 sekunnissa."
-
-
-@pytest.mark.django_db
-def test_an_error_page_is_reported_with_its_status(server):
-    error = fails_keeping_the_old_times(server, server.serve("/gone.ics", status=404))
-    assert error.startswith("Kalenteria ei saatu haettua: palvelin vastasi 404.")
-
-
-@pytest.mark.django_db
-def test_endless_redirects_are_given_up_on(server):
-    server.serve("/loop.ics", status=302, headers={"Location": "/loop.ics"})
-    error = fails_keeping_the_old_times(server, server.url("/loop.ics"))
-    assert error == "Kalenteria ei saatu haettua: liian monta uudelleenohjausta."
-
-
-@pytest.mark.django_db
-def test_a_rule_repeating_every_minute_is_refused(server):
-    body = calendar(
-        event("spam@test", "DTSTART:20270317T080000Z", "DURATION:PT1M", "RRULE:FREQ=MINUTELY")
-    )
-    error = fails_keeping_the_old_times(server, server.serve("/spam.ics", body))
-    assert error.startswith("Kalenterissa on liikaa tapahtumia")
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "10.0.0.1", "169.254.1.1"])
-def test_an_address_on_a_private_or_loopback_network_is_refused(server, settings, host):
-    url = server.serve("/henna.ics", HENNAS_CALENDAR).replace("127.0.0.1", host)
-    use(url)
-    settings.BUSY_CALENDAR_ALLOW_PRIVATE = False
-    result = sync_busy_calendar(now=NOW)
-    assert not result.ok
-    assert "yksityisessä tai paikallisessa verkossa" in status().last_error
-    assert server.requests == [], "nothing was fetched"
-    assert stored() == []
-
-
-@pytest.mark.django_db
-def test_a_name_with_any_private_address_is_refused_before_connecting(
-    server, settings, monkeypatch
-):
-    """A hostile name server may answer with a public and a private address at once; every one
-    is checked, and the connection would go to the checked one only."""
-    settings.BUSY_CALENDAR_ALLOW_PRIVATE = False
-    real_getaddrinfo = socket.getaddrinfo
-    port = server.httpd.server_port
-
-    def getaddrinfo(host, *args, **kwargs):
-        if host == "calendar.example.com":
-            public = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))
-            private = (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))
-            return [public, private]
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    server.serve("/henna.ics", HENNAS_CALENDAR)
-    use(f"http://calendar.example.com:{port}/henna.ics")
-    assert not sync_busy_calendar(now=NOW).ok
-    assert "calendar.example.com on yksityisessä" in status().last_error
-    assert server.requests == []
-
-
-@pytest.mark.django_db
-def test_henna_is_emailed_once_when_it_has_failed_for_an_hour(server):
-    broken = server.serve("/broken.ics", b"not a calendar")
-    fails_keeping_the_old_times(server, broken)
-    assert mail.outbox == []
-    sync_busy_calendar(now=NOW + timedelta(minutes=59))
-    assert mail.outbox == []
-    sync_busy_calendar(now=NOW + timedelta(minutes=60))
-    sync_busy_calendar(now=NOW + timedelta(minutes=65))
-    sync_busy_calendar(now=NOW + timedelta(hours=5))
-    assert len(mail.outbox) == 1
-    email = mail.outbox[0]
-    assert email.to == ["henna@aventuria.fi"] or email.to[0].endswith("@aventuria.fi")
-    assert email.subject == "Oman kalenterisi varattuja aikoja ei ole saatu haettua tuntiin"
-    assert "Osoitteesta ei tullut kelvollista iCalendar-kalenteria" in email.body
-    assert "/admin/bookings/calendarsync/1/change/" in email.body
-    assert "broken.ics" not in email.body, "the secret address stays out of email"
-    # Working again, then failing again: a new hour, a new email.
-    use(server.url("/good.ics"))
-    assert sync_busy_calendar(now=NOW + timedelta(hours=6)).ok
-    assert status().failing_since is None
-    use(broken)
-    sync_busy_calendar(now=NOW + timedelta(hours=7))
-    sync_busy_calendar(now=NOW + timedelta(hours=8))
-    assert len(mail.outbox) == 2
-
-
 @pytest.mark.django_db
 def test_without_an_address_nothing_is_fetched(server):
     assert sync_busy_calendar(now=NOW).ok
@@ -295,36 +128,6 @@ def test_the_cron_command_stores_the_busy_times_or_fails_with_the_reason(server)
     assert BusyInterval.objects.count() == 2
 
 
-def soon_calendar() -> bytes:
-    tomorrow = (timezone.now() + timedelta(days=1)).strftime("%Y%m%d")
-    return calendar(event("a@test", f"DTSTART:{tomorrow}T080000Z", f"DTEND:{tomorrow}T090000Z"))
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_email_worker_reads_the_calendar_beside_the_emails(server, settings):
-    use(server.serve("/henna.ics", soon_calendar()))
-    with Worker(interval=600, sqlite_poll=0.1) as worker:
-        assert wait_for(lambda: BusyInterval.objects.count() == 1, seconds=10)
-    assert worker.errors == []
-    assert status().last_success_at is not None
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_calendar_server_that_hangs_does_not_hold_up_the_emails(site_content, server, settings):
-    settings.BUSY_CALENDAR_TIMEOUT = 5
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    use(server.serve("/hang.ics", hang=True))
-    inquiry = Inquiry.objects.create(kind="individual", name="Aino", email="aino@example.fi")
-    Notification.objects.create(inquiry=inquiry, kind=Notification.Kind.ACKNOWLEDGEMENT)
-    with Worker(interval=600, sqlite_poll=0.1) as worker:
-        assert wait_for(lambda: len(mail.outbox) == 1, seconds=4)
-        # Sent while the calendar's server was still being waited for.
-        assert server.requests == ["/hang.ics"]
-        assert status().last_attempt_at is None
-    assert worker.errors == []
-    assert "palvelin ei vastannut 5 sekunnissa" in status().last_error
-
-
 @pytest.mark.django_db
 def test_an_iana_time_zone_without_its_vtimezone_is_honoured(server):
     body = calendar(
@@ -342,77 +145,3 @@ def test_an_iana_time_zone_without_its_vtimezone_is_honoured(server):
         (utc(2027, 4, 1, 13), utc(2027, 4, 1, 13, 30)),
         (utc(2027, 4, 2, 6), utc(2027, 4, 2, 7)),
     ]
-
-
-def at_once(count: int, function) -> list:
-    """Run function in count threads that start together (each with its own connection)."""
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(function())
-        except Exception as exc:  # Reported by the test below.
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    return results
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_read_waits_for_one_in_progress_and_then_replaces_what_it_stored(server):
-    """The worker and cron may read at the same moment: the second waits for the first to
-    commit, then replaces its rows, so no busy time is stored twice. Here the test itself holds
-    the first transaction, with a row it stored, until the read is seen waiting for it."""
-    import threading
-
-    from django.db import connection, transaction
-
-    intro_type()  # Its 8-week horizon sets how far ahead the calendar is read.
-    use(server.serve("/henna.ics", HENNAS_CALENDAR))
-    results = []
-
-    def read():
-        try:
-            results.append(sync_busy_calendar(now=NOW))
-        finally:
-            connection.close()
-
-    def reads_waiting() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            return cursor.fetchone()[0]
-
-    thread = threading.Thread(target=read)
-    with transaction.atomic():
-        CalendarSync.objects.select_for_update().get(pk=1)
-        BusyInterval.objects.create(start=utc(2027, 5, 3, 8), end=utc(2027, 5, 3, 9))
-        thread.start()
-        assert wait_for(lambda: reads_waiting() > 0, seconds=10)
-    thread.join(timeout=10)
-    assert results and results[0].ok
-    assert len(stored()) == 8
-    assert (utc(2027, 5, 3, 8), utc(2027, 5, 3, 9)) not in stored()
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_failing_runs_at_once_send_henna_one_email(site_content, server):
-    use(server.serve("/broken.ics", b"not a calendar", delay=0.3))
-    CalendarSync.objects.filter(pk=1).update(failing_since=NOW - timedelta(hours=2))
-    results = at_once(3, lambda: sync_busy_calendar(now=NOW))
-    assert not any(result.ok for result in results)
-    assert len(mail.outbox) == 1

@@ -4,18 +4,11 @@ import pytest
 from django.contrib.auth.models import Permission, User
 
 from bookings.models import BusyInterval, CalendarSync
-from tests.bookings.calendar_server import ONE_EVENT, CalendarServer
+from tests.bookings.calendar_server import ONE_EVENT
 from tests.conftest import verified_client
 
 PAGE = "/admin/bookings/calendarsync/1/change/"
 FETCH = "/admin/bookings/calendarsync/1/fetch/"
-
-
-@pytest.fixture
-def server(settings):
-    settings.BUSY_CALENDAR_ALLOW_PRIVATE = True
-    with CalendarServer() as server:
-        yield server
 
 
 def soon_event() -> bytes:
