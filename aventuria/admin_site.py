@@ -73,6 +73,16 @@ class AventuriaAdminSite(OTPAdminSite):
     def login_template(self):
         return "admin/login_2fa.html" if settings.ADMIN_2FA else None
 
+    def get_urls(self):
+        from django.urls import path
+
+        from bookings.agenda import agenda_view
+
+        def agenda(request):
+            return agenda_view(request, site=self)
+
+        return [path("viikko/", self.admin_view(agenda), name="agenda"), *super().get_urls()]
+
     def each_context(self, request):
         context = super().each_context(request)
         context["admin_2fa"] = settings.ADMIN_2FA

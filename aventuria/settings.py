@@ -214,6 +214,16 @@ INQUIRY_EMAIL_WORKER = env.bool("DJANGO_EMAIL_WORKER", default=False)
 # Booking: the client's reminder email goes out this many hours before the meeting.
 MEETING_REMINDER_HOURS = env.int("DJANGO_MEETING_REMINDER_HOURS", default=24)
 
+# Henna's own calendar (bookings.busy): read every few minutes by the email worker, or by
+# `manage.py sync_busy_calendar` from cron. The timeout and size limit keep a slow or hostile
+# server from holding the worker; 0 minutes: the worker leaves it to cron.
+BUSY_CALENDAR_SYNC_MINUTES = env.int("DJANGO_BUSY_CALENDAR_SYNC_MINUTES", default=5)
+BUSY_CALENDAR_TIMEOUT = env.float("DJANGO_BUSY_CALENDAR_TIMEOUT", default=10)
+BUSY_CALENDAR_MAX_BYTES = env.int("DJANGO_BUSY_CALENDAR_MAX_BYTES", default=5_000_000)
+# Only the tests' local calendar server needs this: in production an address on a private or
+# loopback network would let anyone with admin access probe the server's own network.
+BUSY_CALENDAR_ALLOW_PRIVATE = env.bool("DJANGO_BUSY_CALENDAR_ALLOW_PRIVATE", default=False)
+
 # Retention of inquiries, in months (privacy notice states these).
 RETENTION_MONTHS_NO_CLIENT = env.int("DJANGO_RETENTION_MONTHS", default=12)
 RETENTION_MONTHS_AFTER_CLIENT = env.int("DJANGO_RETENTION_MONTHS_AFTER_CLIENT", default=24)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from bookings.calendar_feed import feed_view
 from services.sitemaps import SITEMAPS
 
 from . import views
@@ -13,6 +14,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # Henna's phone's calendar; the same address in every language (the token is the secret).
+    path("kalenteri/<str:token>.ics", feed_view, name="calendar_feed"),
 ]
 
 urlpatterns += i18n_patterns(

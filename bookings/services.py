@@ -336,6 +336,9 @@ def watch_notifications(
     `interval` seconds. A database that goes away is waited for, not a reason to exit.
     `each_round()`, if given, runs before each round, e.g. to queue the reminders now due: it
     runs at least every `interval` seconds."""
+    from .busy import start_sync_thread
+
+    busy_calendar = start_sync_thread(stop=stop)  # Henna's own calendar, read beside the emails.
     listening_on = None
     retry_at = 0.0  # The first round retries what failed before the worker started.
     while not stop.is_set():
@@ -377,6 +380,8 @@ def watch_notifications(
             connection.close_if_unusable_or_obsolete()
             listening_on = None
             stop.wait(DATABASE_RETRY_SECONDS)
+    if busy_calendar:
+        busy_calendar.join(settings.BUSY_CALENDAR_TIMEOUT + 1)
     connection.close()
 
 

@@ -74,6 +74,7 @@ def setup_django() -> str:
         Inquiry.objects.filter(pk=inquiry.pk).update(
             created_at=timezone.now() - timedelta(days=days, hours=2)
         )
+    add_calendar_samples()
     add_sample_booking(user)
     return password
 
@@ -104,6 +105,62 @@ def add_sample_booking(user) -> None:
         language="fi",
     )
     booking.move_meeting(meeting=meeting, new_start=free[3], user=user)
+
+
+def add_calendar_samples() -> None:
+    """A fortnight of made-up meetings, some busy times and a saved calendar address."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from bookings.models import BusyInterval, CalendarSync, Inquiry, Meeting, MeetingType
+
+    if Meeting.objects.exists():
+        return
+    meeting_type = MeetingType.objects.get(name_fi="Tutustumistapaaminen")
+    today = timezone.localdate()
+    inquiries = list(Inquiry.objects.exclude(status="spam"))
+
+    def at(days: int, hour: int, minute: int = 0):
+        day = today + timedelta(days=days)
+        return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+    for n, (days, hour, minute, place) in enumerate(
+        [
+            (0, 10, 0, "kotka"),
+            (0, 14, 30, "remote"),
+            (1, 9, 0, "remote"),
+            (2, 13, 0, "kotka"),
+            (7, 10, 0, "phone"),
+            (8, 15, 0, "kotka"),
+            (14, 12, 0, "remote"),
+        ]
+    ):
+        start = at(days, hour, minute)
+        Meeting.objects.create(
+            inquiry=inquiries[n % len(inquiries)],
+            meeting_type=meeting_type,
+            start=start,
+            end=start + timedelta(minutes=45),
+            place=place,
+        )
+    BusyInterval.objects.bulk_create(
+        [
+            BusyInterval(start=at(0, 12), end=at(0, 13)),
+            BusyInterval(start=at(1, 16), end=at(1, 17, 30)),
+            BusyInterval(start=at(9, 0), end=at(10, 0)),
+        ]
+    )
+    now = timezone.now()
+    CalendarSync.objects.update_or_create(
+        pk=1,
+        defaults={
+            "source_url": "https://calendar.google.com/calendar/ical/"
+            "henna%40example.fi/private-0a1b2c3d4e5f/basic.ics",
+            "last_attempt_at": now - timedelta(minutes=2),
+            "last_success_at": now - timedelta(minutes=2),
+        },
+    )
 
 
 def main(base: str) -> None:
@@ -162,6 +219,13 @@ def main(base: str) -> None:
         shot("poikkeus")
         page.goto(base + f"/admin/bookings/meeting/{meeting.pk}/change/")
         shot("tapaaminen", full_page=True)
+        page.goto(base + "/admin/viikko/")
+        shot("viikkonakyma")
+        page.goto(base + "/admin/bookings/calendarsync/1/change/")
+        shot("oma-kalenteri")
+        page.goto(base + "/admin/bookings/calendarfeed/1/change/")
+        page.get_by_role("button", name="Luo uusi osoite").click()
+        shot("kalenteri-osoite")
         browser.close()
 
 

@@ -1,5 +1,7 @@
-"""The bookings app's models: inquiries and their queue, and the meetings booked for them."""
+"""The bookings app's models: inquiries and their queue, the meetings booked for them, and
+Henna's own calendar (busy times in, her meetings out as a feed)."""
 
+from .calendar import BusyInterval, BusyIntervalQuerySet, CalendarFeed, CalendarSync
 from .inquiries import (
     MESSAGE_MAX_LENGTH,
     PARTICIPANTS_MAX,
@@ -27,6 +29,10 @@ __all__ = [
     "PARTICIPANTS_MAX",
     "PARTICIPANTS_MIN",
     "AvailabilityException",
+    "BusyInterval",
+    "BusyIntervalQuerySet",
+    "CalendarFeed",
+    "CalendarSync",
     "Inquiry",
     "InquiryNote",
     "InquiryQuerySet",

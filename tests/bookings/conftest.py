@@ -85,3 +85,13 @@ def submit(client, filled_form, django_capture_on_commit_callbacks):
             return post_inquiry(client, filled_form(**changes))
 
     return send
+
+
+@pytest.fixture
+def server(settings):
+    """A calendar server on 127.0.0.1 for the busy-times tests, which the setting allows."""
+    from tests.bookings.calendar_server import CalendarServer
+
+    settings.BUSY_CALENDAR_ALLOW_PRIVATE = True
+    with CalendarServer() as calendar_server:
+        yield calendar_server

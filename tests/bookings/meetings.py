@@ -1,9 +1,10 @@
 """Meetings for the email tests, made directly with the ORM (as a booking stores them), and the
 helpers that read an email's calendar parts back."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
 from icalendar import Calendar
 
 from bookings.meeting_emails import MeetingEvent, queue_meeting_emails
@@ -101,3 +102,28 @@ def parse(ics: bytes):
     events = calendar.walk("VEVENT")
     assert len(events) == 1
     return calendar, events[0]
+
+
+def make_meeting(start: datetime, *, minutes: int = 30, name: str = "Äiniö Öljymäki", **fields):
+    """A meeting without its emails, for the calendar tests (agenda, feed, busy times)."""
+    inquiry = Inquiry.objects.create(
+        kind=Inquiry.Kind.INTRO,
+        status=Inquiry.Status.MEETING,
+        name=name,
+        email="aino.secret@example.fi",
+        phone="040 999 8888",
+        message="Kirjoitin tähän jotain henkilökohtaista.",
+    )
+    return Meeting.objects.create(
+        inquiry=inquiry,
+        meeting_type=fields.pop("meeting_type", None) or intro_type(),
+        start=start,
+        end=start + timedelta(minutes=minutes),
+        place=fields.pop("place", Meeting.Place.KOTKA),
+        **fields,
+    )
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    """A Helsinki wall-clock time on a day, as an aware instant."""
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
