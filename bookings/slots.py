@@ -147,9 +147,12 @@ def free_slots(
                     and b_end > range_start - rules.buffer_before
                 ]
                 starts = starts_in_range(range_start, range_end, rules, near, earliest, latest)
-                if range_end - range_start != wall_length(wall_start, wall_end):
-                    # Summer time ends inside the range (03.00-04.00 comes twice): only starts
-                    # the wall clock shows inside the range.
+                if (
+                    range_start.astimezone(HELSINKI).utcoffset()
+                    != range_end.astimezone(HELSINKI).utcoffset()
+                ):
+                    # Summer time starts or ends inside the range (03.00-04.00 is skipped or
+                    # comes twice): only meetings the wall clock shows inside the hours.
                     starts = [s for s in starts if on_the_wall(s, rules, day, wall_start, wall_end)]
                 slots += starts
         day += timedelta(days=1)
@@ -172,10 +175,6 @@ def starts_in_range(
             if not any(b_start < blocked_until and b_end > blocked_from for b_start, b_end in busy):
                 yield start
         start += rules.step
-
-
-def wall_length(start: time, end: time) -> timedelta:
-    return datetime.combine(date.min, end) - datetime.combine(date.min, start)
 
 
 def on_the_wall(start: datetime, rules: SlotRules, day: date, wall_start: time, wall_end: time):

@@ -259,3 +259,13 @@ def test_the_hour_that_comes_twice_in_october_offers_only_times_inside_the_hours
         "03.30+0200",
         "03.45+0200",
     ]
+
+
+def test_the_hour_skipped_in_march_offers_only_times_inside_the_hours():
+    # On 28.3.2027 the clock goes from 03.00 to 04.00: a meeting at 02.45 would end at 04.00
+    # on the wall clock, after hours that end at 03.00.
+    rules = SlotRules(duration=timedelta(minutes=15), min_notice=timedelta(0))
+    availability = Availability(rules=rules, weekly=[WeeklyRange(6, time(2), time(3))])
+    day = date(2027, 3, 28)
+    slots = free_slots(availability, now=helsinki(2027, 3, 27), first_day=day, last_day=day)
+    assert [local(s).strftime("%H.%M") for s in slots] == ["02.00", "02.15", "02.30"]
