@@ -17,7 +17,7 @@ from django.utils import timezone
 from services.content import cached
 
 from . import slots
-from .models import AvailabilityException, Meeting, MeetingType, WeeklyHours
+from .models import AvailabilityException, BusyInterval, Meeting, MeetingType, WeeklyHours
 
 # Meetings are read this far beyond the window's days: a meeting type's buffers are at most
 # 240 minutes (MeetingType's validators), and open hours never leave their day.
@@ -96,8 +96,10 @@ class Window:
 def busy_intervals(
     window: Window, *, ignore_meeting_id=None, count_type_id=None
 ) -> tuple[list, Counter]:
-    """What keeps Henna busy in the window, and how many meetings of the type `count_type_id`
-    fall on each day (for its daily limit): ([(start, end)], Counter({date: n}))."""
+    """What keeps Henna busy in the window (meetings with their buffers, and the busy times of
+    her own calendar), and how many meetings of the type `count_type_id` fall on each day (for
+    its daily limit): ([(start, end)], Counter({date: n}))."""
+    own_calendar = BusyInterval.objects.overlapping(window.start, window.end)
     meetings = Meeting.objects.active().filter(
         blocked_from__lt=window.end, blocked_until__gt=window.start
     )
@@ -105,8 +107,8 @@ def busy_intervals(
         meetings = meetings.exclude(pk=ignore_meeting_id)
     per_day = Counter()
     if count_type_id is None:
-        return list(meetings.values_list("blocked_from", "blocked_until")), per_day
-    busy = []
+        return [*meetings.values_list("blocked_from", "blocked_until"), *own_calendar], per_day
+    busy = own_calendar
     for blocked_from, blocked_until, start, type_id in meetings.values_list(
         "blocked_from", "blocked_until", "start", "meeting_type_id"
     ):
