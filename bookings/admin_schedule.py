@@ -2,7 +2,8 @@
 series for that client, with a preview of the dates before anything is saved.
 
 The preview flags public holidays, Henna's days off and overlaps with other meetings. An overlap
-is saved only when she ticks "Hyväksyn päällekkäisyyden" (see bookings.scheduling).
+is saved only when she ticks "Hyväksyn päällekkäisyyden" (see bookings.scheduling); a busy time
+in her own calendar is only pointed out.
 """
 
 from datetime import time, timedelta
@@ -18,8 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .models import AvailabilityException, Inquiry, Meeting, MeetingType
-from .scheduling import MeetingOverlap, find_overlaps, schedule_meetings
+from .availability import find_overlaps
+from .models import AvailabilityException, BusyInterval, Inquiry, Meeting, MeetingType
+from .scheduling import MeetingOverlap, schedule_meetings
 from .series import MAX_EVERY_WEEKS, MAX_SESSIONS, DayOff, plan_series
 
 
@@ -125,7 +127,16 @@ class ScheduleAdminMixin:
                 o.start: o.meetings
                 for o in find_overlaps(meeting_type=meeting_type, sessions=spans)
             }
-            preview = [{"session": s, "overlaps": overlaps.get(s.start, [])} for s in sessions]
+            # Henna's own calendar: a warning only, she knows whether it may move.
+            busy = BusyInterval.objects.overlapping(spans[0][0], spans[-1][1])
+            preview = [
+                {
+                    "session": s,
+                    "overlaps": overlaps.get(s.start, []),
+                    "busy": any(since < s.end and until > s.start for since, until in busy),
+                }
+                for s in sessions
+            ]
             if "_save" in request.POST:
                 if overlaps and not form.cleaned_data["confirm_overlap"]:
                     form.add_error(

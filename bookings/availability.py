@@ -9,7 +9,8 @@ keeps Henna busy comes in as (start, end) intervals through `busy_intervals`: ad
 """
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -159,3 +160,35 @@ def first_bookable_day(meeting_type: MeetingType, now=None) -> date:
 
 def last_bookable_day(meeting_type: MeetingType, now=None) -> date:
     return slots.local_date((now or timezone.now()) + timedelta(weeks=meeting_type.horizon_weeks))
+
+
+@dataclass(frozen=True)
+class Overlap:
+    start: datetime
+    meetings: list[Meeting] = field(default_factory=list)
+
+
+def blocked_range(meeting_type: MeetingType, start: datetime, end: datetime):
+    return start - meeting_type.buffer_before, end + meeting_type.buffer_after
+
+
+def find_overlaps(
+    *, meeting_type: MeetingType, sessions: Sequence[tuple[datetime, datetime]], exclude=None
+) -> list[Overlap]:
+    """The sessions that overlap an active meeting, buffers included, with those meetings."""
+    if not sessions:
+        return []
+    ranges = [blocked_range(meeting_type, start, end) for start, end in sessions]
+    candidates = Meeting.objects.active().filter(
+        blocked_from__lt=max(until for _, until in ranges),
+        blocked_until__gt=min(since for since, _ in ranges),
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    candidates = list(candidates.select_related("meeting_type", "inquiry"))
+    overlaps = []
+    for (start, _end), (since, until) in zip(sessions, ranges, strict=True):
+        hits = [m for m in candidates if m.blocked_from < until and m.blocked_until > since]
+        if hits:
+            overlaps.append(Overlap(start=start, meetings=hits))
+    return overlaps

@@ -183,6 +183,14 @@ def move_meeting(
                 if new_start == meeting.start:
                     raise BookingError(NOT_OFFERED)
                 check_free(meeting.meeting_type, new_start, now=now, ignore_meeting_id=meeting.pk)
+            elif not meeting.allow_overlap and availability.find_overlaps(
+                meeting_type=meeting.meeting_type,
+                sessions=[(new_start, new_start + meeting.meeting_type.duration)],
+                exclude=meeting,
+            ):
+                # Checked here, in the serialised transaction, for SQLite (PostgreSQL's
+                # constraint would refuse it too) and against meetings whose overlap Henna allowed.
+                raise BookingError(TAKEN)
             old_start = meeting.start
             meeting.start = new_start
             meeting.end = new_start + meeting.meeting_type.duration
@@ -196,7 +204,9 @@ def move_meeting(
                 by_client=by_client,
                 changed_by=user,
             )
-            queue_meeting_emails(meeting=meeting, event=MeetingEvent.MOVED)
+            queue_meeting_emails(
+                meeting=meeting, event=MeetingEvent.MOVED, notify_staff=user is None
+            )
     except IntegrityError:
         raise BookingError(TAKEN) from None
     return meeting
@@ -228,5 +238,7 @@ def cancel_meeting(
             by_client=by_client,
             changed_by=user,
         )
-        queue_meeting_emails(meeting=meeting, event=MeetingEvent.CANCELLED)
+        queue_meeting_emails(
+            meeting=meeting, event=MeetingEvent.CANCELLED, notify_staff=user is None
+        )
     return meeting

@@ -55,20 +55,24 @@ class MeetingEvent(StrEnum):
     CANCELLED = "cancelled"
 
 
-def queue_meeting_emails(*, meeting: Meeting, event: MeetingEvent) -> None:
+def queue_meeting_emails(
+    *, meeting: Meeting, event: MeetingEvent, notify_staff: bool = True
+) -> None:
     """Within the meeting's transaction: queue the client's invitation (or cancellation) and
-    Henna's notification for the meeting's current SEQUENCE, sent once the change commits."""
+    Henna's notification for the meeting's current SEQUENCE, sent once the change commits.
+    notify_staff=False when Henna made the change herself: she needs no email about it."""
     client_kind = (
         Notification.Kind.CANCELLATION
         if event == MeetingEvent.CANCELLED
         else Notification.Kind.INVITATION
     )
+    kinds = (client_kind, Notification.Kind.STAFF_MEETING) if notify_staff else (client_kind,)
     Notification.objects.bulk_create(
         [
             Notification(
                 inquiry_id=meeting.inquiry_id, meeting=meeting, kind=kind, sequence=meeting.sequence
             )
-            for kind in (client_kind, Notification.Kind.STAFF_MEETING)
+            for kind in kinds
         ],
         ignore_conflicts=True,
     )
@@ -172,6 +176,8 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
             "place": location(meeting, practice),
             "remote": meeting.place == Meeting.Place.REMOTE,
             "updated": meeting.sequence > 0,
+            # Team and work-community supervision: the contact person passes it on.
+            "forward": inquiry.kind in Inquiry.GROUP_KINDS,
             "event": staff_event(meeting),
             "manage_link": manage_link(meeting),
             "admin_link": settings.SITE_URL + inquiry.get_admin_url(),

@@ -9,12 +9,13 @@ meetings inside its own transaction, so that no one else's booking can land on t
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 
 from . import services
+from .availability import Overlap, find_overlaps
+from .booking import lock_meeting_type
 from .meeting_emails import MeetingEvent, queue_meeting_emails
 from .models import Inquiry, Meeting, MeetingChange, MeetingType
 
@@ -22,41 +23,9 @@ from .models import Inquiry, Meeting, MeetingChange, MeetingType
 class MeetingOverlap(Exception):
     """A meeting would overlap another one and the overlap was not confirmed."""
 
-    def __init__(self, overlaps: "list[Overlap]"):
+    def __init__(self, overlaps: list[Overlap]):
         super().__init__(f"{len(overlaps)} overlapping session(s)")
         self.overlaps = overlaps
-
-
-@dataclass(frozen=True)
-class Overlap:
-    start: datetime
-    meetings: list[Meeting] = field(default_factory=list)
-
-
-def blocked_range(meeting_type: MeetingType, start: datetime, end: datetime):
-    return start - meeting_type.buffer_before, end + meeting_type.buffer_after
-
-
-def find_overlaps(
-    *, meeting_type: MeetingType, sessions: Sequence[tuple[datetime, datetime]], exclude=None
-) -> list[Overlap]:
-    """The sessions that overlap an active meeting, buffers included, with those meetings."""
-    if not sessions:
-        return []
-    ranges = [blocked_range(meeting_type, start, end) for start, end in sessions]
-    candidates = Meeting.objects.active().filter(
-        blocked_from__lt=max(until for _, until in ranges),
-        blocked_until__gt=min(since for since, _ in ranges),
-    )
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude.pk)
-    candidates = list(candidates.select_related("meeting_type", "inquiry"))
-    overlaps = []
-    for (start, _end), (since, until) in zip(sessions, ranges, strict=True):
-        hits = [m for m in candidates if m.blocked_from < until and m.blocked_until > since]
-        if hits:
-            overlaps.append(Overlap(start=start, meetings=hits))
-    return overlaps
 
 
 def schedule_meetings(
@@ -75,6 +44,7 @@ def schedule_meetings(
     """
     try:
         with transaction.atomic():
+            lock_meeting_type(meeting_type)  # serialised with the bookings (bookings.booking)
             overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions)
             if overlaps and not allow_overlap:
                 raise MeetingOverlap(overlaps)
@@ -95,7 +65,7 @@ def schedule_meetings(
                     new_start=start,
                     changed_by=user,
                 )
-                queue_meeting_emails(meeting=meeting, event=MeetingEvent.BOOKED)
+                queue_meeting_emails(meeting=meeting, event=MeetingEvent.BOOKED, notify_staff=False)
                 meetings.append(meeting)
             if inquiry.status in (Inquiry.Status.NEW, Inquiry.Status.CONTACTED):
                 services.change_status(inquiry=inquiry, status=Inquiry.Status.MEETING, user=user)

@@ -4,8 +4,10 @@ session; an overlap is saved only when she confirms it."""
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.core import mail
 
 from bookings.models import AvailabilityException, Inquiry, Meeting, MeetingType, Notification
 from tests.conftest import verified_client
@@ -140,3 +142,26 @@ def test_the_inquiry_page_links_to_scheduling_and_counts_held_sessions(admin_cli
     body = admin_client.get(f"/admin/bookings/inquiry/{inquiry.pk}/change/").content.decode()
     assert schedule_url(inquiry) in body
     assert "pidettyjä tapaamisia" in body.lower()
+
+
+@pytest.mark.django_db
+def test_each_session_of_a_series_gets_its_own_invitation_which_the_contact_person_forwards(
+    admin_client, inquiry, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(schedule_url(inquiry), {**form(count="3"), "_save": "1"})
+    meetings = list(Meeting.objects.order_by("start"))
+    # Henna scheduled them herself: the client's invitations go, no notification to her.
+    assert [m.to for m in mail.outbox] == [["tiimi@example.fi"]] * 3
+    for message, meeting in zip(mail.outbox, meetings, strict=True):
+        assert "Välitäthän tämän kutsun ryhmäsi osallistujille" in message.body
+        (event,) = parsed_invitation(message).walk("VEVENT")
+        assert str(event["UID"]) == meeting.uid
+        assert event["DTSTART"].dt == meeting.start
+        assert event["DTSTART"].dt.astimezone(HELSINKI).hour == 14
+    assert len({str(parsed_invitation(m).walk("VEVENT")[0]["UID"]) for m in mail.outbox}) == 3
+
+
+def parsed_invitation(message) -> icalendar.Calendar:
+    (content,) = [a[1] for a in message.attachments if a[0] == "invite.ics"]
+    return icalendar.Calendar.from_ical(content)

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from icalendar import Calendar
 
 from bookings.models import Meeting
 
@@ -102,11 +103,6 @@ def test_a_client_books_and_cancels_in_english(live_site, page, settings, artifa
     assert (meeting.inquiry.language, meeting.status) == ("en", "cancelled")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the invitation email (text/calendar part, invite.ics) comes with the invitations "
-    "branch; remove this mark when it is merged",
-)
 def test_the_confirmation_email_carries_the_invitation_and_the_manage_link(
     live_site, page, settings
 ):
@@ -125,6 +121,10 @@ def test_the_confirmation_email_carries_the_invitation_and_the_manage_link(
     parts = {part.get_content_type(): part for part in message.walk()}
     assert "text/calendar" in parts
     assert any(part.get_filename() == "invite.ics" for part in message.walk())
+    (event,) = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True)).walk("VEVENT")
+    meeting = Meeting.objects.get()
+    assert (str(event["UID"]), event["SEQUENCE"]) == (meeting.uid, 0)
+    assert event["DTSTART"].dt == meeting.start
     link = re.search(r"https?://\S+/ajanvaraus/[\w-]+/", email.body).group(0)
     page.goto(link)
     assert page.locator("h1").inner_text() == "Oma varaus"
