@@ -285,7 +285,9 @@ class SmtpSink:
         if self.delay:
             await asyncio.sleep(self.delay)
         message = message_from_bytes(envelope.original_content)
-        body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+        # The text of a plain email, or of an invitation's text/plain part (multipart/mixed).
+        text = next((p for p in message.walk() if p.get_content_type() == "text/plain"), message)
+        body = text.get_payload(decode=True).decode(text.get_content_charset() or "utf-8")
         with self.lock:
             for rcpt in envelope.rcpt_tos:
                 self.messages.append(
