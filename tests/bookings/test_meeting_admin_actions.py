@@ -161,3 +161,17 @@ def test_meetings_are_scheduled_from_the_inquiry_not_added_here(admin_client):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Meeting.objects.filter(inquiry=meeting.inquiry).count() == 2
+
+
+@pytest.mark.postgres
+def test_a_cancelled_meeting_whose_time_is_taken_is_skipped_not_an_error(admin_client):
+    cancelled = booked()
+    booking.cancel_meeting(meeting=cancelled)
+    taken = booked(name="Toinen", email="toinen@example.fi")
+    assert taken.start == cancelled.start
+    response = run_action(admin_client, "mark_held", cancelled, taken)
+    assert response.status_code == 200
+    assert "1 tapaamisen tila on nyt Pidetty." in response.content.decode()
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+    assert not cancelled.changes.filter(action=MeetingChange.Action.STATUS).exists()
