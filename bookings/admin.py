@@ -1,8 +1,6 @@
-import csv
 from functools import partial
 
 from django.contrib import admin, messages
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.timesince import timesince
@@ -15,10 +13,8 @@ from . import services
 from .admin_meetings import MeetingInline, MeetingTimeFilter, with_meeting_time
 from .admin_privacy import PrivacyRequestAdminMixin
 from .admin_schedule import ScheduleAdminMixin
+from .csv_export import csv_cell, csv_response, csv_time
 from .models import Inquiry, InquiryNote, Notification, StatusChange
-
-# Cells starting with these would run as formulas in Excel.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -107,11 +103,6 @@ def status_action(status: Inquiry.Status):
     # A status decides what happens to the inquiry (spam is purged soon, a client's is kept):
     # a change, so a user who may only view inquiries gets no such action.
     return admin.action(description=description, permissions=["change"])(action)
-
-
-def csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 @admin.register(Inquiry)
@@ -235,12 +226,7 @@ class InquiryAdmin(
 
     @admin.action(description=_("Vie valitut CSV-tiedostoon (Excel)"), permissions=["export"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        filename = f"yhteydenotot-{timezone.localdate():%Y-%m-%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        # The byte order mark tells Excel the file is UTF-8; semicolons suit Finnish Excel.
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+        response, writer = csv_response("yhteydenotot")
         columns = [
             "reference",
             "created_at",
@@ -264,7 +250,7 @@ class InquiryAdmin(
             row = []
             for column in columns:
                 if column == "created_at":
-                    value = timezone.localtime(inquiry.created_at).strftime("%d.%m.%Y %H:%M")
+                    value = csv_time(inquiry.created_at)
                 elif Inquiry._meta.get_field(column).choices:
                     value = getattr(inquiry, f"get_{column}_display")()
                 else:

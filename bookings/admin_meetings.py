@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from . import booking
-from .meeting_emails import MeetingEvent, queue_meeting_emails
+from .admin_meeting_actions import STATUS_ACTIONS, change_meeting_status, export_meetings_csv
 from .models import AvailabilityException, Meeting, MeetingChange, MeetingType, WeeklyHours
 
 
@@ -150,6 +150,7 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = ["end", "sequence", "uid", "created_at", "updated_at"]
     inlines = [MeetingChangeInline]
     ordering = ["-start"]
+    actions = [*STATUS_ACTIONS, export_meetings_csv]
 
     def get_fields(self, request, obj=None):
         fields = ["inquiry", "meeting_type", "start", "place", "status", "allow_overlap"]
@@ -164,23 +165,20 @@ class MeetingAdmin(admin.ModelAdmin):
         # Erasure on request (privacy) removes it with its inquiry.
         return False
 
+    def has_add_permission(self, request):
+        # A meeting is scheduled from its inquiry's page ("Varaa tapaaminen"), where the
+        # preview and the overlap checks are (bookings.admin_schedule, bookings.scheduling).
+        return False
+
+    def has_export_permission(self, request) -> bool:
+        """The export carries the clients' names and emails: the inquiry export's permission."""
+        return request.user.has_perm("bookings.export_inquiry")
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.end = obj.start + obj.meeting_type.duration
-            super().save_model(request, obj, form, change)
-            MeetingChange.objects.create(
-                meeting=obj,
-                action=MeetingChange.Action.BOOKED,
-                new_start=obj.start,
-                new_status=obj.status,
-                changed_by=request.user,
-            )
-            if obj.is_active:
-                queue_meeting_emails(meeting=obj, event=MeetingEvent.BOOKED)
-            return
+        # Only changes come here (no add): plain fields first, then the time and status
+        # through the write paths.
         saved = Meeting.objects.get(pk=obj.pk)
         new_start, new_status = obj.start, obj.status
-        # Plain fields first, then the time and status through the write paths.
         obj.start, obj.status = saved.start, saved.status
         obj.end = saved.end
         super().save_model(request, obj, form, change)
@@ -189,17 +187,6 @@ class MeetingAdmin(admin.ModelAdmin):
         if new_status != saved.status:
             change_meeting_status(meeting=obj, status=new_status, user=request.user)
         obj.refresh_from_db()
-
-
-def change_meeting_status(*, meeting: Meeting, status: str, user) -> None:
-    cancelling = status in (Meeting.Status.CANCELLED, Meeting.Status.LATE_CANCELLED)
-    if cancelling and meeting.is_active:
-        booking.cancel_meeting(meeting=meeting, user=user, status=status)
-        return
-    Meeting.objects.filter(pk=meeting.pk).update(status=status, updated_at=timezone.now())
-    MeetingChange.objects.create(
-        meeting=meeting, action=MeetingChange.Action.STATUS, new_status=status, changed_by=user
-    )
 
 
 class MeetingInline(admin.TabularInline):

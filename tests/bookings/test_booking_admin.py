@@ -34,7 +34,7 @@ def test_every_booking_page_opens_for_henna(admin_client):
         "/admin/bookings/availabilityexception/add/",
         "/admin/bookings/meeting/",
         f"/admin/bookings/meeting/{meeting.pk}/change/",
-        "/admin/bookings/meeting/add/",
+        f"/admin/bookings/inquiry/{meeting.inquiry_id}/varaa/",
         f"/admin/bookings/inquiry/{meeting.inquiry_id}/change/",
     ):
         assert admin_client.get(url).status_code == 200, url
