@@ -8,10 +8,10 @@ change stays at 14:00 (and moves by an hour in UTC).
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
-HELSINKI = ZoneInfo("Europe/Helsinki")
+from .slots import HELSINKI, wall_clock
+
 MAX_SESSIONS = 60
 MAX_EVERY_WEEKS = 52
 
@@ -41,16 +41,6 @@ class Session:
         return self.start.astimezone(HELSINKI)
 
 
-def helsinki_instant(day: date, at: time) -> datetime:
-    """The UTC instant of a Helsinki wall-clock time on a date.
-
-    At the spring change a time between 3:00 and 4:00 does not exist; it is taken as the
-    instant an hour later (fold=0 with zoneinfo, then normalised through UTC).
-    """
-    local = datetime.combine(day, at, tzinfo=HELSINKI)
-    return local.astimezone(UTC)
-
-
 def plan_series(
     *,
     first: date,
@@ -72,7 +62,7 @@ def plan_series(
     sessions = []
     for number in range(count):
         day = first + timedelta(weeks=every_weeks * number)
-        start = helsinki_instant(day, at)
+        start = wall_clock(day, at)
         off = next((d for d in days_off if d.first <= day <= d.last), None)
         sessions.append(
             Session(
