@@ -171,6 +171,7 @@ def main(base: str) -> None:
 
     contacted = Inquiry.objects.get(email="sari@example.fi")
     meeting = Meeting.objects.get(inquiry__email="tuuli@example.fi")
+    group = Inquiry.objects.filter(kind="group").first()
     IMG.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -219,7 +220,6 @@ def main(base: str) -> None:
         shot("poikkeus")
         page.goto(base + f"/admin/bookings/meeting/{meeting.pk}/change/")
         shot("tapaaminen", full_page=True)
-        group = Inquiry.objects.filter(kind="group").first()
         page.goto(base + f"/admin/bookings/inquiry/{group.pk}/varaa/")
         page.locator("#id_count").fill("10")
         page.locator("#id_every_weeks").fill("4")
