@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from services.content import cached, cached_privacy_notice
 from services.shared_pages import page_address
 
-from . import availability, booking, services, slots
+from . import availability, booking, services
 from .booking_forms import BookingForm, SlotForm
 from .slots import local_date
 from .spam import FormToken, client_key
@@ -86,26 +86,16 @@ class Week:
         return self.monday + timedelta(days=7) if self.monday < self.last else None
 
     def free_slots(self, meeting_type, *, ignore_meeting_id=None) -> list:
-        # On the first visit a week with no time left gives way to the next one: read both
-        # weeks' meetings and busy times at once, so that it costs no second round of queries.
-        falls_back = not self.explicit and self.next is not None
-        window = self.window
-        if falls_back:
-            window = availability.Window(self.monday, self.monday + timedelta(days=13))
-        data = availability.load_availability(
-            meeting_type, window, ignore_meeting_id=ignore_meeting_id
+        starts = availability.free_slots(
+            meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
         )
-        now = timezone.now()
-        starts = self.free_in(data, now)
-        if not starts and falls_back:
+        if not starts and not self.explicit and self.next is not None:
+            # The first visit, and this week has no time left: show the next one instead.
             self.monday = self.next
-            starts = self.free_in(data, now)
+            starts = availability.free_slots(
+                meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
+            )
         return starts
-
-    def free_in(self, data, now) -> list:
-        return slots.free_slots(
-            data, now=now, first_day=self.window.first_day, last_day=self.window.last_day
-        )
 
 
 def parse_date(value) -> date | None:
