@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from . import booking
+from . import availability, booking
 from .admin_meeting_actions import STATUS_ACTIONS, change_meeting_status, export_meetings_csv
 from .models import AvailabilityException, Meeting, MeetingChange, MeetingType, WeeklyHours
 
@@ -120,21 +120,19 @@ class MeetingForm(forms.ModelForm):
             self.add_error("place", _("Tämä tapaamistyyppi ei salli valittua paikkaa."))
         if meeting_type and start and not cleaned.get("allow_overlap"):
             status = cleaned.get("status") or Meeting.Status.BOOKED
-            if status in Meeting.ACTIVE_STATUSES:
-                overlapping = Meeting.objects.overlapping(
-                    start - meeting_type.buffer_before,
-                    start + meeting_type.duration + meeting_type.buffer_after,
+            # The same check as the move itself makes (bookings.booking.move_meeting).
+            if status in Meeting.ACTIVE_STATUSES and availability.find_overlaps(
+                meeting_type=meeting_type,
+                sessions=[(start, start + meeting_type.duration)],
+                exclude=self.instance if self.instance.pk else None,
+            ):
+                self.add_error(
+                    "start",
+                    _(
+                        "Aika menee päällekkäin toisen tapaamisen kanssa (taukoineen). "
+                        "Valitse toinen aika tai hyväksy päällekkäisyys."
+                    ),
                 )
-                if self.instance.pk:
-                    overlapping = overlapping.exclude(pk=self.instance.pk)
-                if overlapping.exists():
-                    self.add_error(
-                        "start",
-                        _(
-                            "Aika menee päällekkäin toisen tapaamisen kanssa (taukoineen). "
-                            "Valitse toinen aika tai hyväksy päällekkäisyys."
-                        ),
-                    )
         return cleaned
 
 

@@ -254,12 +254,6 @@ class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.active().filter(start__gte=now or timezone.now())
 
-    def overlapping(self, blocked_from, blocked_until):
-        """Active meetings whose time with buffers overlaps the given range."""
-        return self.active().filter(
-            blocked_from__lt=blocked_until, blocked_until__gt=blocked_from, allow_overlap=False
-        )
-
 
 class Meeting(models.Model):
     """A meeting with a client, booked on the site or scheduled by Henna; part of an inquiry."""

@@ -131,6 +131,24 @@ def test_an_overlapping_meeting_in_the_admin_gets_a_message_not_an_error_page(ad
     assert other.sequence == 0
 
 
+def test_moving_onto_a_meeting_whose_overlap_henna_allowed_gets_a_message_too(admin_client):
+    meeting = booked()
+    Meeting.objects.filter(pk=meeting.pk).update(allow_overlap=True)
+    other = booked(name="Toinen", email="toinen@example.fi", skip=3)
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{other.pk}/change/",
+        meeting_form(
+            other,
+            start_0=timezone.localtime(meeting.start).strftime("%d.%m.%Y"),
+            start_1=timezone.localtime(meeting.start).strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 200
+    assert "menee päällekkäin" in response.content.decode()
+    other.refresh_from_db()
+    assert other.sequence == 0
+
+
 def test_meetings_are_not_deleted_in_the_admin(admin_client):
     meeting = booked()
     response = admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/delete/", {"post": "yes"})
