@@ -76,7 +76,7 @@ class AventuriaAdminSite(OTPAdminSite):
     def get_urls(self):
         from django.urls import path
 
-        from bookings.agenda import agenda_view
+        from bookings.calendar.agenda import agenda_view
 
         def agenda(request):
             return agenda_view(request, site=self)

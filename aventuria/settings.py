@@ -120,7 +120,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared copies of the content need one cache that every process reading content shares
 # (web workers, the email worker, every server): Redis with CACHE_URL (compose runs one), a file
-# cache on one server otherwise. The site works without it (services.content).
+# cache on one server otherwise. The site works without it (aventuria.cache).
 CACHES = {
     "default": env.cache(
         "CACHE_URL",
@@ -128,7 +128,7 @@ CACHES = {
     )
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    CACHES["default"]["BACKEND"] = "aventuria.cache.RedisCache"
+    CACHES["default"]["BACKEND"] = "aventuria.redis_cache.RedisCache"
     # A Redis that does not answer must not hold a visitor's request for long.
     CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
@@ -214,7 +214,7 @@ INQUIRY_EMAIL_WORKER = env.bool("DJANGO_EMAIL_WORKER", default=False)
 # Booking: the client's reminder email goes out this many hours before the meeting.
 MEETING_REMINDER_HOURS = env.int("DJANGO_MEETING_REMINDER_HOURS", default=24)
 
-# Henna's own calendar (bookings.busy): read every few minutes by the email worker, or by
+# Henna's own calendar (bookings.calendar.busy): read every few minutes by the email worker, or by
 # `manage.py sync_busy_calendar` from cron. The timeout and size limit keep a slow or hostile
 # server from holding the worker; 0 minutes: the worker leaves it to cron.
 BUSY_CALENDAR_SYNC_MINUTES = env.int("DJANGO_BUSY_CALENDAR_SYNC_MINUTES", default=5)

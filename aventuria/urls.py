@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from bookings.calendar_feed import feed_view
+from bookings.calendar.feed import feed_view
 from services.sitemaps import SITEMAPS
 
 from . import views

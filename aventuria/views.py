@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from bookings.services import can_store_inquiries
+from bookings.inquiries.services import can_store_inquiries
 from services.content import cached_practice
 
 logger = logging.getLogger(__name__)
@@ -70,11 +70,11 @@ def csrf_failure(request, reason=""):
     match = getattr(request, "resolver_match", None)
     if match is not None and match.view_name == "bookings:inquiry":
         # Keep what the visitor typed: show the form again, ready to be sent once more.
-        from bookings.views import InquiryView
+        from bookings.inquiries.views import InquiryView
 
         return InquiryView.as_view(csrf_failed=True)(request)
     if match is not None and match.view_name == "bookings:booking":
-        from bookings.booking_views import BookingView
+        from bookings.scheduling.views import BookingView
 
         return BookingView.as_view(csrf_failed=True)(request)
     return render_error(request, "403_csrf.html", 403)

@@ -7,6 +7,5 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Yhteydenotot")
 
     def ready(self):
-        # The booking rules' cache invalidation, and Henna's calendars' ModelAdmins, which have
-        # a module of their own (the admin's autodiscovery has imported bookings.admin by now).
-        from . import admin_calendar, signals  # noqa: F401
+        # The booking rules are content: saving them gives the content a new version.
+        from .scheduling import signals  # noqa: F401

@@ -1,13 +1,15 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from . import booking_views, manage_views, views
+from .inquiries import views as inquiry_views
+from .scheduling import manage_views
+from .scheduling import views as booking_views
 
 app_name = "bookings"
 
 urlpatterns = [
-    path(_("yhteydenotto/"), views.InquiryView.as_view(), name="inquiry"),
-    path(_("yhteydenotto/kiitos/"), views.ThanksView.as_view(), name="thanks"),
+    path(_("yhteydenotto/"), inquiry_views.InquiryView.as_view(), name="inquiry"),
+    path(_("yhteydenotto/kiitos/"), inquiry_views.ThanksView.as_view(), name="thanks"),
     path(_("ajanvaraus/"), booking_views.BookingView.as_view(), name="booking"),
     path(
         _("ajanvaraus/<str:token>/vahvistus/"),

@@ -43,7 +43,7 @@ def setup_django() -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from bookings import services
+    from bookings.inquiries import services
     from bookings.models import Inquiry, InquiryNote
 
     password = secrets.token_urlsafe(16)
@@ -81,8 +81,8 @@ def setup_django() -> str:
 
 def add_sample_booking(user) -> None:
     """A booking made on the site, then moved by Henna: the meeting page shows its history."""
-    from bookings import availability, booking
     from bookings.models import Meeting, MeetingType
+    from bookings.scheduling import availability, meetings
 
     if Meeting.objects.filter(inquiry__email="tuuli@example.fi").exists():
         return
@@ -94,7 +94,7 @@ def add_sample_booking(user) -> None:
             meeting_type, availability.Window(day, day + timedelta(days=6))
         )
         day += timedelta(days=7)
-    meeting, _ = booking.book_meeting(
+    meeting, _ = meetings.book_meeting(
         submission_id=None,
         meeting_type=meeting_type,
         start=free[0],
@@ -104,7 +104,7 @@ def add_sample_booking(user) -> None:
         considered_kind="individual",
         language="fi",
     )
-    booking.move_meeting(meeting=meeting, new_start=free[3], user=user)
+    meetings.move_meeting(meeting=meeting, new_start=free[3], user=user)
 
 
 def add_calendar_samples() -> None:

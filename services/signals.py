@@ -4,7 +4,8 @@ from the shell and from data migrations, and each must show on the site once it 
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from .content import content_changed
+from aventuria.cache import content_changed
+
 from .models import Goal, Method, Page, Practice, PrivacyNotice, Section, Service
 
 CONTENT_MODELS = (Practice, Service, Section, Goal, Method, Page, PrivacyNotice)

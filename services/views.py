@@ -5,14 +5,15 @@ from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from aventuria.shared_pages import shared_page
+
 from .content import cached_practice
 from .models import Page, PrivacyNotice, Service
-from .shared_pages import shared_page
 
 
 @method_decorator(shared_page, name="dispatch")
 class ContentView(View):
-    """A page made only of content, the same for every visitor: services.shared_pages shares
+    """A page made only of content, the same for every visitor: aventuria.shared_pages shares
     it until Henna next saves something."""
 
     template_name: str

@@ -83,7 +83,7 @@ def test_healthz_answers_and_the_images_health_check_passes(site):
 
 
 def test_home_page_is_served_over_the_proxy_with_the_security_headers(site):
-    # The second and third come from the shared copy (services.shared_pages), as most do.
+    # The second and third come from the shared copy (aventuria.shared_pages), as most do.
     for _ in range(3):
         status, headers, body = fetch(site, "/")
         assert status == 200

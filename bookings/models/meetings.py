@@ -1,10 +1,12 @@
 """Meetings: the types Henna offers, her weekly hours and exceptions, and the meetings booked.
 
 Times are stored as aware UTC instants; weekly hours and exceptions are Europe/Helsinki wall-clock
-times, turned into instants per date (bookings.slots), so a summer-time change moves nothing.
+times, turned into instants per date (bookings.scheduling.slots), so a summer-time change moves
+nothing.
 
 No two active meetings overlap, buffers included: on PostgreSQL an exclusion constraint says so;
-on SQLite, where no range type exists, the booking write path serialises its writes and checks.
+on SQLite, where no range type exists, the one write path (bookings.scheduling.meetings)
+serialises its writes and checks.
 """
 
 import secrets
@@ -21,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..scheduling.slots import blocked_range
 from .inquiries import Inquiry
 
 
@@ -117,6 +120,12 @@ class MeetingType(models.Model):
     @property
     def buffer_after(self) -> timedelta:
         return timedelta(minutes=self.buffer_after_minutes)
+
+    def blocked_range(self, start, end) -> tuple:
+        """The time a meeting of this type from start to end holds, its buffers included."""
+        return blocked_range(
+            start, end, buffer_before=self.buffer_before, buffer_after=self.buffer_after
+        )
 
     @property
     def places(self) -> list[str]:
@@ -254,6 +263,11 @@ class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now=None):
         return self.active().filter(start__gte=now or timezone.now())
 
+    def blocking(self, since, until):
+        """Active meetings whose time with buffers reaches into [since, until): the candidates
+        for an overlap, which bookings.scheduling.slots.overlapping then decides."""
+        return self.active().filter(blocked_from__lt=until, blocked_until__gt=since)
+
 
 class Meeting(models.Model):
     """A meeting with a client, booked on the site or scheduled by Henna; part of an inquiry."""
@@ -338,9 +352,9 @@ class Meeting(models.Model):
         super().save(*args, **kwargs)
 
     def set_blocked_range(self) -> None:
-        meeting_type = self.meeting_type
-        self.blocked_from = self.start - meeting_type.buffer_before
-        self.blocked_until = self.end + meeting_type.buffer_after
+        self.blocked_from, self.blocked_until = self.meeting_type.blocked_range(
+            self.start, self.end
+        )
 
     @property
     def is_active(self) -> bool:
@@ -361,6 +375,7 @@ class MeetingChange(models.Model):
         MOVED = "moved", _("Siirretty")
         CANCELLED = "cancelled", _("Peruttu")
         STATUS = "status", _("Tila muutettu")
+        CHANGED = "changed", _("Tyyppi tai paikka muutettu")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("muutos"), max_length=20, choices=Action.choices)

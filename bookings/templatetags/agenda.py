@@ -1,6 +1,6 @@
 from django import template
 
-from bookings import agenda
+from bookings.calendar import agenda
 
 register = template.Library()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from bookings import services as inquiries
+from bookings.inquiries import services as inquiries
 from bookings.models import Inquiry
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from bookings import services as inquiries
+from bookings.inquiries import services as inquiries
 from bookings.models import Inquiry
 from services.models import Practice, Service
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from services.content import bump_content_version
+from aventuria.cache import bump_content_version
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@
 import re
 from datetime import datetime, timedelta
 
-from bookings import availability, booking
 from bookings.models import Meeting, MeetingType
+from bookings.scheduling import availability, meetings
 
 BOOKING_URL = "/ajanvaraus/"
 BOOKING_URL_EN = "/en/booking/"
@@ -57,7 +57,7 @@ def first_free(meeting_type, skip=0):
 def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
     """A meeting booked through the write path at a free time (the skip-th of them)."""
     meeting_type = MeetingType.objects.get()
-    return booking.book_meeting(
+    return meetings.book_meeting(
         submission_id=None,
         meeting_type=meeting_type,
         start=first_free(meeting_type, skip),

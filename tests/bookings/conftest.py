@@ -6,7 +6,7 @@ import time
 import pytest
 from django.core import signing
 
-from bookings import spam
+from bookings.inquiries import spam
 
 INQUIRY_URL = "/yhteydenotto/"
 THANKS_URL = "/yhteydenotto/kiitos/"

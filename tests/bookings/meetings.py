@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from icalendar import Calendar
 
-from bookings.meeting_emails import MeetingEvent, queue_meeting_emails
 from bookings.models import Inquiry, Meeting, MeetingType
+from bookings.outbox.queue import MeetingEvent, queue_meeting_emails
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
 
-from bookings import services
+from bookings.inquiries import services
 from bookings.models import Inquiry
 from tests.conftest import verified_client
 

@@ -1,9 +1,16 @@
-"""The whole path in Chromium: a visitor sends an inquiry with Finnish letters, Henna finds it."""
+"""The whole path in Chromium: a visitor sends an inquiry with Finnish letters, Henna finds it.
+
+Booking in Chromium, without JavaScript doing anything: a client books in Finnish and in
+English, opens the link to manage the booking, moves the meeting and cancels it."""
+
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core import mail
+from icalendar import Calendar
 
-from bookings.models import Inquiry
+from bookings.models import Inquiry, Meeting
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -65,3 +72,121 @@ def test_visitor_sends_an_inquiry_and_henna_finds_it_in_the_admin(
     assert page.locator(".field-organisation input").input_value() == "Kärkölän Sähkö Oy"
     assert page.locator(".field-reference").inner_text().strip().endswith(inquiry.reference)
     page.screenshot(path=artifacts_dir / "inquiry-in-admin.png")
+
+
+def book(page, base_url, *, path, name, email, labels):
+    page.goto(base_url + path)
+    first_time = page.locator(".slot-times label").first
+    chosen = first_time.inner_text()
+    first_time.click()
+    page.get_by_label(labels["kind"]).check()
+    page.get_by_label(labels["place"]).check()
+    page.get_by_role("textbox", name=labels["name"]).fill(name)
+    page.get_by_role("textbox", name=labels["email"]).fill(email)
+    page.get_by_label(labels["consent"]).check()
+    page.get_by_role("button", name=labels["submit"]).click()
+    return chosen
+
+
+FI = {
+    "kind": "Yksilötyönohjaus",
+    "place": "Etänä (videoyhteys)",
+    "name": "Nimi",
+    "email": "Sähköposti",
+    "consent": "Olen lukenut",
+    "submit": "Varaa aika",
+}
+EN = {
+    "kind": "Individual supervision",
+    "place": "Remote (video call)",
+    "name": "Name",
+    "email": "Email",
+    "consent": "I have read",
+    "submit": "Book the time",
+}
+
+
+def test_a_client_books_moves_and_cancels_in_finnish(live_site, page, settings, artifacts_dir):
+    settings.INQUIRY_MIN_FILL_SECONDS = 0
+    page.set_viewport_size({"width": 390, "height": 844})
+    chosen = book(
+        page,
+        live_site.url,
+        path="/ajanvaraus/",
+        name="Äiniö Öljymäki",
+        email="aino@example.fi",
+        labels=FI,
+    )
+    page.wait_for_url("**/vahvistus/")
+    assert page.locator("h1").inner_text() == "Tapaaminen varattu"
+    assert f"klo {chosen}" in page.locator(".lead").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=artifacts_dir / "booking-confirmation-390.png", full_page=True)
+    meeting = Meeting.objects.get()
+    assert meeting.inquiry.name == "Äiniö Öljymäki"
+
+    page.get_by_role("link", name="perua tai siirtää tapaamisen").click()
+    page.wait_for_url(f"**/ajanvaraus/{meeting.manage_token}/")
+    later = page.locator("#move-form .slot-times label").last
+    later_time = later.inner_text()
+    later.click()
+    page.get_by_role("button", name="Siirrä valittuun aikaan").click()
+    page.wait_for_url("**/vahvistus/")
+    assert page.locator("h1").inner_text() == "Tapaaminen siirretty"
+    assert f"klo {later_time}" in page.locator(".lead").inner_text()
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+
+    page.goto(live_site.url + meeting.get_manage_url())
+    page.get_by_role("button", name="Peru tapaaminen").click()
+    page.wait_for_url(f"**/ajanvaraus/{meeting.manage_token}/")
+    assert "on peruttu" in page.locator(".lead").inner_text()
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_a_client_books_and_cancels_in_english(live_site, page, settings, artifacts_dir):
+    settings.INQUIRY_MIN_FILL_SECONDS = 0
+    book(
+        page,
+        live_site.url,
+        path="/en/booking/",
+        name="Ann Example",
+        email="ann@example.com",
+        labels=EN,
+    )
+    page.wait_for_url("**/en/booking/*/confirmed/")
+    assert page.locator("h1").inner_text() == "Meeting booked"
+    page.screenshot(path=artifacts_dir / "booking-confirmation-en-1280.png", full_page=True)
+    page.get_by_role("link", name="cancel or move the meeting").click()
+    page.get_by_role("button", name="Cancel the meeting").click()
+    assert "is cancelled" in page.locator(".lead").inner_text()
+    meeting = Meeting.objects.get()
+    assert (meeting.inquiry.language, meeting.status) == ("en", "cancelled")
+
+
+def test_the_confirmation_email_carries_the_invitation_and_the_manage_link(
+    live_site, page, settings
+):
+    settings.INQUIRY_MIN_FILL_SECONDS = 0
+    book(
+        page,
+        live_site.url,
+        path="/ajanvaraus/",
+        name="Äiniö Öljymäki",
+        email="aino@example.fi",
+        labels=FI,
+    )
+    page.wait_for_url("**/vahvistus/")
+    (email,) = [m for m in mail.outbox if m.to == ["aino@example.fi"]]
+    message = email.message()
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert "text/calendar" in parts
+    assert any(part.get_filename() == "invite.ics" for part in message.walk())
+    (event,) = Calendar.from_ical(parts["text/calendar"].get_payload(decode=True)).walk("VEVENT")
+    meeting = Meeting.objects.get()
+    assert (str(event["UID"]), event["SEQUENCE"]) == (meeting.uid, 0)
+    assert event["DTSTART"].dt == meeting.start
+    link = re.search(r"https?://\S+/ajanvaraus/[\w-]+/", email.body).group(0)
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Oma varaus"

@@ -151,7 +151,7 @@ def test_a_logged_database_error_does_not_quote_the_failing_row(log_output):
                 kind="group", name=TYPED["name"], email=TYPED["email"], participants=1
             )
     except IntegrityError:
-        logging.getLogger("bookings.services").exception("Saving inquiry failed")
+        logging.getLogger("bookings.inquiries.services").exception("Saving inquiry failed")
     else:
         pytest.fail("the participants check constraint did not hold")
 
@@ -167,7 +167,7 @@ def test_a_logged_smtp_error_does_not_quote_the_address(log_output):
     try:
         RefusingBackend().send_messages([mail.EmailMessage("Aihe", "Teksti", to=[TYPED["email"]])])
     except smtplib.SMTPRecipientsRefused:
-        logging.getLogger("bookings.services").exception("Sending failed")
+        logging.getLogger("bookings.outbox.worker").exception("Sending failed")
     output = log_output.getvalue()
     assert "smtplib.SMTPRecipientsRefused: (message withheld" in output
     assert TYPED["email"] not in output
@@ -175,5 +175,5 @@ def test_a_logged_smtp_error_does_not_quote_the_address(log_output):
     try:
         raise RuntimeError("template missing")
     except RuntimeError:
-        logging.getLogger("bookings.services").exception("Rendering failed")
+        logging.getLogger("bookings.outbox.worker").exception("Rendering failed")
     assert "RuntimeError: template missing" in log_output.getvalue()

@@ -6,8 +6,8 @@ import re
 import environ
 import pytest
 
+from aventuria import cache as content
 from bookings.models import Inquiry
-from services import content
 from services.models import Practice, Service
 from tests.redis_server import RedisServer
 from tests.servers import free_port
@@ -27,11 +27,11 @@ PAGES = {
 def redis_cache(url: str) -> dict:
     """CACHES for CACHE_URL=url, as the settings make it."""
     config = environ.Env.cache_url_config(url)
-    return {"default": config | {"BACKEND": "aventuria.cache.RedisCache"}}
+    return {"default": config | {"BACKEND": "aventuria.redis_cache.RedisCache"}}
 
 
 class Clock:
-    """Stands in for the time module inside services.content."""
+    """Stands in for the time module inside aventuria.cache."""
 
     def __init__(self):
         self.now = 1000.0

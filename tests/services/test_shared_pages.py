@@ -1,5 +1,5 @@
 """Content pages are kept as finished responses in the shared cache and answered from those
-copies before Django handles the request (services.shared_pages), but only where Django itself
+copies before Django handles the request (aventuria.shared_pages), but only where Django itself
 would have rendered the same response for that address."""
 
 import threading
@@ -11,8 +11,8 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 from django.utils import translation
 
+from aventuria.shared_pages import SharedPages
 from services.models import Page, Service
-from services.shared_pages import SharedPages
 from services.views import ContentView
 from tests.wsgi import get
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from aventuria.retention import purge_login_records
-from bookings import privacy
+from bookings.inquiries import privacy
 
 
 class Command(BaseCommand):

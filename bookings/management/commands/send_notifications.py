@@ -2,10 +2,31 @@ import argparse
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from bookings import services
-from bookings.meeting_emails import queue_due_reminders
+from bookings.calendar.busy import start_sync_thread
+from bookings.outbox import worker
+from bookings.outbox.queue import queue_due_reminders
+
+
+def run_worker(*, stop: threading.Event, interval: float = 60, report=None, sqlite_poll: float = 2):
+    """The worker process: the emails as they come, the reminders due, and Henna's own calendar
+    (read in a thread of its own, so that a calendar server that hangs never holds up an
+    email), until `stop` is set."""
+    busy_calendar = start_sync_thread(stop=stop)
+    try:
+        worker.watch_notifications(
+            stop=stop,
+            interval=interval,
+            report=report,
+            sqlite_poll=sqlite_poll,
+            each_round=queue_due_reminders,
+        )
+    finally:
+        stop.set()
+        if busy_calendar:
+            busy_calendar.join(settings.BUSY_CALENDAR_TIMEOUT + 1)
 
 
 def seconds(value: str) -> float:
@@ -53,15 +74,10 @@ class Command(BaseCommand):
             stop = threading.Event()
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, lambda *_: stop.set())
-            services.watch_notifications(
-                stop=stop,
-                interval=interval,
-                report=lambda result: self.stdout.write(str(result)),
-                each_round=queue_due_reminders,
-            )
+            run_worker(stop=stop, interval=interval, report=lambda r: self.stdout.write(str(r)))
             return
         queue_due_reminders()
-        result = services.send_pending_notifications()
+        result = worker.send_pending_notifications()
         if result.failed:
             raise CommandError(str(result))
         self.stdout.write(str(result))

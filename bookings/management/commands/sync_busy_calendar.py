@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from bookings.busy import sync_busy_calendar
+from bookings.calendar.busy import sync_busy_calendar
 
 
 class Command(BaseCommand):

@@ -1,0 +1,238 @@
+"""The booking form: free times as radio buttons, one fieldset per day, then the client's details.
+
+Each time's value is its start in ISO 8601 with its UTC offset (2027-01-12T09:00:00+02:00); the
+form only reads it, the booking write path decides whether the time is still free.
+"""
+
+from datetime import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from services.validators import validate_phone
+
+from ..inquiries.forms import ErrorSummaryForm, ProtectedForm, TextField, interpolate_lazy
+from ..models import Inquiry, Meeting
+from .slots import HELSINKI, local_date
+
+NOTE_MAX_LENGTH = 500
+MIN_YEAR, MAX_YEAR = 2000, 2999
+
+
+def day_legend(day) -> str:
+    # Translators: a day's heading above its free times, a Django date format ("ti 12.1.2027").
+    return date_format(day, pgettext("booking day", "D j.n.Y"))
+
+
+def time_label(instant: datetime) -> str:
+    # Translators: a free time's label, a Django time format ("9.00").
+    return date_format(instant.astimezone(HELSINKI), pgettext("booking time", "G.i"))
+
+
+def slot_value(instant: datetime) -> str:
+    return instant.astimezone(HELSINKI).isoformat()
+
+
+def grouped_choices(starts: list[datetime]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Free starts as choices grouped by Helsinki day, for SlotSelect."""
+    groups: dict = {}
+    for start in starts:
+        groups.setdefault(local_date(start), []).append((slot_value(start), time_label(start)))
+    return [(day_legend(day), options) for day, options in groups.items()]
+
+
+class SlotSelect(forms.RadioSelect):
+    """Radio buttons in a fieldset per day, the day as its legend. Written out here rather than
+    by a template per option: a week has some fifty, and the page must stay within 3 ms."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        flags = mark_safe(" required" if widget["attrs"].get("required") else "")  # noqa: S308
+        days = []
+        for legend, options, _index in widget["optgroups"]:
+            times = format_html_join(
+                "\n",
+                '<li><input type="radio" name="{}" value="{}" id="{}"{}{}>'
+                '<label for="{}">{}</label></li>',
+                (
+                    (
+                        option["name"],
+                        option["value"],
+                        option["attrs"]["id"],
+                        CHECKED if option["selected"] else "",
+                        flags,
+                        option["attrs"]["id"],
+                        option["label"],
+                    )
+                    for option in options
+                ),
+            )
+            days.append(
+                format_html(
+                    '<fieldset class="slot-day"><legend>{}</legend>'
+                    '<ul class="slot-times">{}</ul></fieldset>',
+                    legend,
+                    times,
+                )
+            )
+        return mark_safe("\n".join(days))  # noqa: S308 - every part went through format_html
+
+
+CHECKED = mark_safe(" checked")
+
+
+class SlotField(forms.Field):
+    """A meeting start: an ISO 8601 instant with its offset. Any other value is refused."""
+
+    widget = SlotSelect
+    default_error_messages = {
+        "required": _("Valitse tapaamisaika."),
+        "invalid": _("Valitse tapaamisaika listasta."),
+    }
+
+    def __init__(self, **kwargs):
+        self.choices = []
+        super().__init__(**kwargs)
+
+    def set_choices(self, starts: list[datetime]) -> None:
+        self.widget.choices = grouped_choices(starts)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or len(value) > 40:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        # No offset, or a date no booking could have (and date arithmetic would overflow on).
+        if timezone.is_naive(instant) or not MIN_YEAR <= instant.year <= MAX_YEAR:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return instant
+
+
+class SlotForm(ErrorSummaryForm):
+    """Only a time: the manage page's move form."""
+
+    slot = SlotField(label=_("Tapaamisaika"))
+
+    def __init__(self, *args, starts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].set_choices(list(starts))
+        self.fields["slot"].widget.attrs["required"] = True
+
+    def error_anchor(self, field) -> str:
+        # The times are a fieldset per day: lead to the picker as a whole.
+        return "slot-picker" if field.name == "slot" else super().error_anchor(field)
+
+
+class BookingForm(ProtectedForm, SlotForm):
+    name = TextField(
+        label=_("Nimi"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Kirjoita nimesi.")},
+    )
+    email = forms.EmailField(
+        label=_("Sähköposti"),
+        max_length=254,
+        help_text=_("Lähetän vahvistuksen ja kalenterikutsun tähän osoitteeseen."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": _("Kirjoita sähköpostiosoitteesi, jotta voin lähettää vahvistuksen."),
+            "invalid": _("Tarkista sähköpostiosoite, esimerkiksi nimi@esimerkki.fi."),
+        },
+    )
+    phone = TextField(
+        label=_("Puhelin (vapaaehtoinen)"),
+        max_length=30,
+        required=False,
+        validators=[validate_phone],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    considered_kind = forms.ChoiceField(
+        label=_("Millaista työnohjausta harkitset?"),
+        choices=Inquiry._meta.get_field("considered_kind").choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Valitse, millaista työnohjausta harkitset.")},
+    )
+    place = forms.ChoiceField(
+        label=_("Missä tapaamme?"),
+        choices=(),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Valitse, tapaammeko etänä vai Kotkassa.")},
+    )
+    note = TextField(
+        multiline=True,
+        label=_("Lyhyt viesti (vapaaehtoinen)"),
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=interpolate_lazy(
+            _(
+                "Enintään %(max)s merkkiä. Älä kirjoita terveydentilaasi tai muita "
+                "arkaluonteisia tietoja: niistä voimme puhua tavatessamme."
+            ),
+            {"max": NOTE_MAX_LENGTH},
+        ),
+        error_messages={
+            "max_length": _(
+                "Viesti on liian pitkä: enintään %(limit_value)d merkkiä (nyt %(show_value)d)."
+            )
+        },
+    )
+    consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Hyväksy tietojesi käsittely, jotta voin varata ajan.")},
+    )
+
+    def __init__(self, *args, places=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(Meeting.Place.choices)
+        if len(places) > 1:
+            self.fields["place"].choices = [(place, labels[place]) for place in places]
+        else:
+            # One place only: nothing to ask.
+            del self.fields["place"]
+        self.fields["consent"].label = format_html(
+            _(
+                'Olen lukenut <a href="{}">tietosuojaselosteen</a> ja hyväksyn, että tietojani '
+                "käsitellään ajanvarauksen hoitamiseksi."
+            ),
+            reverse("services:privacy"),
+        )
+        self.mark_inputs(not_required=("token", "slot"))
+        self.helper = FormHelper()
+        # The page writes the <form> tag: the times come before these fields.
+        self.helper.form_tag = False
+        self.helper.form_show_errors = True
+        meeting = [name for name in ("considered_kind", "place") if name in self.fields]
+        self.helper.layout = Layout(
+            Fieldset(_("Tapaaminen"), *meeting),
+            Fieldset(_("Yhteystietosi"), "name", "email", "phone", "note"),
+            "consent",
+            Div("website", css_class="hp", aria_hidden="true"),
+            "token",
+        )
+
+
+def meeting_when(meeting) -> str:
+    """The meeting's time the way people write it: "tiistai 12.1.2027 klo 9.00–9.30"."""
+    start = meeting.start.astimezone(HELSINKI)
+    end = meeting.end.astimezone(HELSINKI)
+    # Translators: a meeting's day in a sentence, a Django date format ("tiistai 12.1.2027").
+    day = date_format(start, pgettext("meeting day", "l j.n.Y"))
+    return pgettext("meeting time", "%(day)s klo %(start)s–%(end)s") % {
+        "day": day,
+        "start": time_label(start),
+        "end": time_label(end),
+    }

@@ -1,0 +1,113 @@
+"""The client's own pages of a booking, reached with the unguessable link in their email: the
+confirmation, the page to cancel or move the meeting, and the invitation to download."""
+
+import re
+
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from services.content import cached_practice
+
+from ..models import Meeting
+from ..outbox.invitations import invitation_ics_response
+from . import meetings
+from .forms import SlotForm, meeting_when
+from .views import ERRORS, Week, slot_week
+
+# What bookings.models.meetings.new_manage_token makes (secrets.token_urlsafe).
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def meeting_for(token: str) -> Meeting | None:
+    """The meeting of a manage link, or None for a wrong link or one whose meeting is over."""
+    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+        return None  # not one of ours (PostgreSQL would refuse a NUL character outright)
+    meeting = (
+        Meeting.objects.select_related("meeting_type", "inquiry").filter(manage_token=token).first()
+    )
+    if meeting is None or meeting.end < timezone.now():
+        return None
+    return meeting
+
+
+def not_found(request):
+    return TemplateResponse(request, "bookings/booking_not_found.html", status=404)
+
+
+def meeting_context(meeting: Meeting) -> dict:
+    practice = cached_practice()
+    return {
+        "meeting": meeting,
+        "when": meeting_when(meeting),
+        "practice": practice,
+        "may_change": meetings.client_may_change(meeting),
+        "video_link": meeting.meeting_type.video_link
+        if meeting.place == Meeting.Place.REMOTE
+        else "",
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class ConfirmationView(View):
+    def get(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        context = meeting_context(meeting)
+        context["moved"] = meeting.sequence > 0 and meeting.is_active
+        return TemplateResponse(request, "bookings/booking_confirmation.html", context)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ManageView(View):
+    template_name = "bookings/booking_manage.html"
+
+    def render(self, meeting, *, form=None, week=None, status=200, error=None):
+        context = meeting_context(meeting)
+        if context["may_change"]:
+            week = Week(meeting.meeting_type, week)
+            form = form or SlotForm()
+            starts = week.free_slots(meeting.meeting_type, ignore_meeting_id=meeting.pk)
+            # Its own time is free for it, but no place to move to.
+            form.fields["slot"].set_choices([s for s in starts if s != meeting.start])
+            context.update(form=form, week=week)
+        context["error"] = error
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def get(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        return self.render(meeting, week=request.GET.get("week"))
+
+    def post(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                meetings.cancel_meeting(meeting=meeting, by_client=True)
+                return redirect("bookings:manage", token=token)
+            form = SlotForm(request.POST)
+            if not form.is_valid():
+                return self.render(meeting, form=form, week=slot_week(form), status=400)
+            meetings.move_meeting(
+                meeting=meeting, new_start=form.cleaned_data["slot"], by_client=True
+            )
+        except meetings.MeetingRefused as error:
+            status, _field, message = ERRORS[error.code]
+            meeting.refresh_from_db()
+            return self.render(meeting, status=status, error=message())
+        return redirect("bookings:confirmation", token=token)
+
+
+def invitation(request, token):
+    meeting = meeting_for(token)
+    if meeting is None:
+        return not_found(request)
+    return invitation_ics_response(meeting)

@@ -1,0 +1,478 @@
+"""One way to change a meeting: every meeting row is created or changed here, and nowhere else.
+
+The client's booking and manage pages, Henna's scheduling page and series, the meeting's change
+form, the meeting list's actions and the commands all call these functions:
+
+- book_meeting: a client books a free time on the site (its inquiry comes with it);
+- schedule_meetings: Henna books one session or a series for an inquiry;
+- move_meeting, cancel_meeting: the client (before the cutoff) or Henna;
+- set_meeting_status: held, not attended, cancelled (late);
+- change_meeting: the change form, with any of time, type, place, status and overlap at once.
+
+Each runs in one transaction that first takes the meeting lock (serialise), so meeting writes
+never interleave, on any database. Inside it, one overlap check: the client's times go through
+the slot engine (the hours, the notice, every busy time); Henna's through find_overlaps, the
+same candidates and the same rule (slots.overlapping), against meetings only, since she
+decides about her own calendar herself. On PostgreSQL the exclusion constraint
+`meeting_no_overlap` is the last word for whatever is not marked allow_overlap.
+
+Each change is recorded (MeetingChange), raises the SEQUENCE whenever what the client's calendar
+shows changes (time, length, type, place, or a status that frees or takes the time), and queues
+its emails in the same transaction, so that they go out once the change has committed, and only
+then. A change that cannot be made raises MeetingRefused, which says why, for the client's
+pages (its code) and for Henna (its message, naming the meetings in the way).
+"""
+
+import copy
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
+
+from services.models import PrivacyNotice
+
+from ..inquiries.services import change_status, create_inquiry
+from ..models import Inquiry, Meeting, MeetingChange, MeetingType
+from ..outbox.queue import MeetingEvent, queue_meeting_emails
+from . import availability, slots
+from .availability import Overlap, find_overlaps
+
+logger = logging.getLogger(__name__)
+
+# Upcoming bookings one email address may hold at a time.
+MAX_UPCOMING_PER_EMAIL = 2
+
+TAKEN = "taken"  # overlaps another meeting (for a client: free when the page was shown)
+NOT_OFFERED = "not_offered"  # never on offer: past, outside the hours, tampered with
+TOO_MANY = "too_many"  # the address has its two upcoming bookings already
+TOO_LATE = "too_late"  # past the type's cutoff for the client's own changes
+NOT_ACTIVE = "not_active"  # cancelled already
+WRONG_PLACE = "wrong_place"  # the meeting type is not offered at that place
+
+# A lock key of our own for PostgreSQL's transaction-level advisory lock.
+LOCK_KEY = 0x4D454554  # "MEET"
+
+
+class MeetingRefused(Exception):
+    """A meeting change that cannot be made. `code` says why; `overlaps` names what is in the
+    way; `message` says it to Henna, in the active language."""
+
+    def __init__(self, code: str, *, overlaps: Sequence[Overlap] = ()):
+        super().__init__(code)
+        self.code = code
+        self.overlaps = list(overlaps)
+
+    @property
+    def clashing(self) -> list[Meeting]:
+        seen, meetings = set(), []
+        for overlap in self.overlaps:
+            for meeting in overlap.meetings:
+                if meeting.pk not in seen:
+                    seen.add(meeting.pk)
+                    meetings.append(meeting)
+        return meetings
+
+    @property
+    def message(self) -> str:
+        if self.code == TAKEN and self.clashing:
+            return _(
+                "Aika menee päällekkäin tapaamisen %(meetings)s kanssa (taukoineen). Valitse "
+                "toinen aika tai hyväksy päällekkäisyys."
+            ) % {"meetings": ", ".join(describe(meeting) for meeting in self.clashing)}
+        messages = {
+            TAKEN: _("Aika menee päällekkäin toisen tapaamisen kanssa (taukoineen)."),
+            NOT_OFFERED: _("Aikaa ei voi varata."),
+            TOO_MANY: _("Sähköpostiosoitteella on jo kaksi tulevaa varausta."),
+            TOO_LATE: _("Asiakas ei voi enää muuttaa tapaamista itse."),
+            NOT_ACTIVE: _("Tapaaminen on jo peruttu."),
+            WRONG_PLACE: _("Tämä tapaamistyyppi ei salli valittua paikkaa."),
+        }
+        return messages[self.code]
+
+
+def describe(meeting: Meeting) -> str:
+    """A meeting as Henna recognises it: "Tutustumistapaaminen ti 8.12.2026 10.30 (HTFR4B4U)"."""
+    start = timezone.localtime(meeting.start)
+    when = f"{date_format(start, 'D j.n.Y')} {start.hour}.{start.minute:02d}"
+    return f"{meeting.meeting_type} {when} ({meeting.inquiry.reference})"
+
+
+def serialise() -> None:
+    """The transaction's first statement: from here to its commit no other meeting write runs.
+
+    PostgreSQL: a transaction-level advisory lock, held until the commit or rollback. SQLite:
+    its IMMEDIATE transactions (settings.DATABASES) hold the one write lock from BEGIN, so there
+    is nothing more to take.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def check_free(
+    meeting_type: MeetingType, start: datetime, *, now: datetime, ignore_meeting_id=None
+) -> None:
+    """For a client: the time must be one the booking page offers now."""
+    day = slots.local_date(start)
+    window = availability.Window(day, day)
+    rules = availability.load_availability(
+        meeting_type, window, ignore_meeting_id=ignore_meeting_id
+    )
+    if slots.is_free(rules, start=start, now=now):
+        return
+    unbooked = slots.Availability(
+        rules=rules.rules, weekly=rules.weekly, exceptions=rules.exceptions, holidays=rules.holidays
+    )
+    raise MeetingRefused(TAKEN if slots.is_free(unbooked, start=start, now=now) else NOT_OFFERED)
+
+
+def check_no_overlap(
+    meeting_type: MeetingType, sessions: Sequence[tuple[datetime, datetime]], *, exclude=None
+) -> None:
+    """For Henna: no session may overlap an active meeting, buffers included."""
+    overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions, exclude=exclude)
+    if overlaps:
+        raise MeetingRefused(TAKEN, overlaps=overlaps)
+
+
+def existing_booking(submission_id) -> Meeting | None:
+    """The meeting booked with this form before (a double click, a reload)."""
+    if submission_id is None:
+        return None
+    # Nearly always none: one look at the unique index first.
+    inquiry_id = (
+        Inquiry.objects.filter(submission_id=submission_id).values_list("pk", flat=True).first()
+    )
+    if inquiry_id is None:
+        return None
+    return Meeting.objects.filter(inquiry_id=inquiry_id).first()
+
+
+def client_may_change(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Whether the client may still cancel or move the meeting themselves."""
+    cutoff = meeting.start - timedelta(hours=meeting.meeting_type.cancel_cutoff_hours)
+    return meeting.is_active and (now or timezone.now()) < cutoff
+
+
+def create_meeting(
+    *,
+    inquiry: Inquiry,
+    meeting_type: MeetingType,
+    start: datetime,
+    place: str,
+    allow_overlap: bool = False,
+    by_client: bool = False,
+    user=None,
+) -> Meeting:
+    """Within a serialised transaction whose checks have passed: the meeting, its history and
+    its emails."""
+    meeting = Meeting.objects.create(
+        inquiry=inquiry,
+        meeting_type=meeting_type,
+        start=start,
+        end=start + meeting_type.duration,
+        place=place,
+        allow_overlap=allow_overlap,
+    )
+    MeetingChange.objects.create(
+        meeting=meeting,
+        action=MeetingChange.Action.BOOKED,
+        new_start=start,
+        by_client=by_client,
+        changed_by=user,
+    )
+    queue_meeting_emails(meeting=meeting, event=MeetingEvent.BOOKED, notify_staff=user is None)
+    return meeting
+
+
+@sensitive_variables()
+def book_meeting(
+    *,
+    submission_id,
+    meeting_type: MeetingType,
+    start: datetime,
+    place: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    considered_kind: str = "",
+    note: str = "",
+    language: str,
+    client_key: str = "",
+    privacy_notice: PrivacyNotice | None = None,
+    now: datetime | None = None,
+) -> tuple[Meeting, bool]:
+    """A client books a free time: its inquiry (an intro meeting, status "meeting agreed"), the
+    meeting, their history and emails, in one transaction. The same submission_id again (a
+    double click, a reload) returns the first meeting and False. Raises MeetingRefused."""
+    now = now or timezone.now()
+    if place not in meeting_type.places:
+        raise MeetingRefused(NOT_OFFERED)
+    try:
+        with transaction.atomic():
+            serialise()
+            existing = existing_booking(submission_id)
+            if existing is not None:
+                return existing, False
+            upcoming = Meeting.objects.upcoming(now).filter(inquiry__email__iexact=email.strip())
+            if len(upcoming.values_list("pk", flat=True)[:MAX_UPCOMING_PER_EMAIL]) >= (
+                MAX_UPCOMING_PER_EMAIL
+            ):
+                raise MeetingRefused(TOO_MANY)
+            check_free(meeting_type, start, now=now)
+            inquiry = create_inquiry(
+                submission_id=submission_id,
+                kind=Inquiry.Kind.INTRO,
+                considered_kind=considered_kind,
+                name=name,
+                email=email,
+                phone=phone,
+                format=place if place in Inquiry.Format.values else "",
+                message=note,
+                language=language,
+                client_key=client_key,
+                privacy_notice=privacy_notice,
+                status=Inquiry.Status.MEETING,
+            )
+            meeting = create_meeting(
+                inquiry=inquiry, meeting_type=meeting_type, start=start, place=place, by_client=True
+            )
+    except IntegrityError:
+        existing = existing_booking(submission_id)
+        if existing is not None:
+            return existing, False
+        raise MeetingRefused(TAKEN) from None
+    logger.info("Meeting %s booked", meeting.pk)
+    return meeting, True
+
+
+def schedule_meetings(
+    *,
+    inquiry: Inquiry,
+    meeting_type: MeetingType,
+    place: str,
+    sessions: Sequence[tuple[datetime, datetime]],
+    allow_overlap: bool = False,
+    user,
+) -> list[Meeting]:
+    """Henna books one meeting per session for an inquiry, each with its own invitation, in one
+    transaction, at any time (not only the public hours).
+
+    A session that overlaps another meeting raises MeetingRefused (and nothing is saved) unless
+    allow_overlap: then that session is saved marked allow_overlap. The inquiry moves to
+    "tapaaminen sovittu" while it is still open.
+    """
+    if place not in meeting_type.places:
+        raise MeetingRefused(WRONG_PLACE)
+    try:
+        with transaction.atomic():
+            serialise()
+            overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions)
+            if overlaps and not allow_overlap:
+                raise MeetingRefused(TAKEN, overlaps=overlaps)
+            overlapping = {overlap.start for overlap in overlaps}
+            meetings = [
+                create_meeting(
+                    inquiry=inquiry,
+                    meeting_type=meeting_type,
+                    start=start,
+                    place=place,
+                    allow_overlap=start in overlapping,
+                    user=user,
+                )
+                for start, _end in sessions
+            ]
+            if inquiry.status in (Inquiry.Status.NEW, Inquiry.Status.CONTACTED):
+                change_status(inquiry=inquiry, status=Inquiry.Status.MEETING, user=user)
+    except IntegrityError as error:  # PostgreSQL's constraint: cannot happen while serialised
+        raise MeetingRefused(TAKEN) from error
+    return meetings
+
+
+def locked(meeting: Meeting) -> Meeting:
+    """Within a transaction: take the meeting lock and read the meeting as it now is."""
+    serialise()
+    return Meeting.objects.select_related("meeting_type", "inquiry").get(pk=meeting.pk)
+
+
+def apply_change(
+    meeting: Meeting,
+    *,
+    start: datetime | None = None,
+    meeting_type: MeetingType | None = None,
+    place: str | None = None,
+    status: str | None = None,
+    allow_overlap: bool | None = None,
+    by_client: bool = False,
+    user=None,
+    now: datetime,
+) -> Meeting:
+    """Within a serialised transaction, on the locked meeting: check, save, record, queue.
+
+    None leaves a part as it is. The end follows the type's length."""
+    old = copy.copy(meeting)  # as it was, to compare with
+    meeting_type = meeting_type or meeting.meeting_type
+    meeting.meeting_type = meeting_type
+    meeting.start = start or meeting.start
+    meeting.end = meeting.start + meeting_type.duration
+    meeting.place = place or meeting.place
+    meeting.status = status or meeting.status
+    if allow_overlap is not None:
+        meeting.allow_overlap = allow_overlap
+    if meeting.place not in meeting_type.places:
+        raise MeetingRefused(WRONG_PLACE)
+    moved = (meeting.start, meeting.end) != (old.start, old.end)
+    holds_more = meeting.is_active and (
+        not old.is_active
+        or moved
+        or meeting_type.pk != old.meeting_type_id
+        or (old.allow_overlap and not meeting.allow_overlap)
+    )
+    if holds_more:
+        if by_client:
+            check_free(meeting_type, meeting.start, now=now, ignore_meeting_id=meeting.pk)
+        elif not meeting.allow_overlap:
+            check_no_overlap(meeting_type, [(meeting.start, meeting.end)], exclude=meeting)
+    shown = (meeting.start, meeting.end, meeting.meeting_type_id, meeting.place, meeting.is_active)
+    was_shown = (old.start, old.end, old.meeting_type_id, old.place, old.is_active)
+    if shown != was_shown:
+        meeting.sequence += 1
+    meeting.save()
+    history = dict(by_client=by_client, changed_by=user)
+    if moved:
+        MeetingChange.objects.create(
+            meeting=meeting,
+            action=MeetingChange.Action.MOVED,
+            old_start=old.start,
+            new_start=meeting.start,
+            **history,
+        )
+    if (meeting.meeting_type_id, meeting.place) != (old.meeting_type_id, old.place):
+        MeetingChange.objects.create(
+            meeting=meeting, action=MeetingChange.Action.CHANGED, **history
+        )
+    if meeting.status != old.status:
+        cancelled = old.is_active and not meeting.is_active
+        MeetingChange.objects.create(
+            meeting=meeting,
+            action=MeetingChange.Action.CANCELLED if cancelled else MeetingChange.Action.STATUS,
+            new_status=meeting.status,
+            **history,
+        )
+    if meeting.sequence != old.sequence:
+        event = (
+            MeetingEvent.CANCELLED
+            if not meeting.is_active
+            else (MeetingEvent.MOVED if old.is_active else MeetingEvent.BOOKED)
+        )
+        queue_meeting_emails(
+            meeting=meeting,
+            event=event,
+            notify_staff=user is None,
+            # A meeting that is over gets no email: Henna is putting her records right.
+            notify_client=max(meeting.end, old.end) > now,
+        )
+    return meeting
+
+
+def change_meeting(
+    *,
+    meeting: Meeting,
+    user,
+    start: datetime | None = None,
+    meeting_type: MeetingType | None = None,
+    place: str | None = None,
+    status: str | None = None,
+    allow_overlap: bool | None = None,
+    now: datetime | None = None,
+    dry_run: bool = False,
+) -> Meeting:
+    """Henna's change form: any of the time, type, place, status and overlap at once. The end
+    follows the type's length. Raises MeetingRefused. dry_run makes the change and rolls it back
+    (with its emails): whether it can be made, decided by the same code that makes it."""
+    try:
+        with transaction.atomic():
+            changed = apply_change(
+                locked(meeting),
+                start=start,
+                meeting_type=meeting_type,
+                place=place,
+                status=status,
+                allow_overlap=allow_overlap,
+                user=user,
+                now=now or timezone.now(),
+            )
+            if dry_run:
+                transaction.set_rollback(True)
+            return changed
+    except IntegrityError:
+        raise MeetingRefused(TAKEN) from None
+
+
+def move_meeting(
+    *,
+    meeting: Meeting,
+    new_start: datetime,
+    by_client: bool = False,
+    user=None,
+    now: datetime | None = None,
+) -> Meeting:
+    """Move a meeting to a new time: a new version (SEQUENCE) of its invitation goes out.
+
+    The client moves only an active meeting, only to a free time, before the cutoff; Henna (a
+    user) to any time that overlaps no other meeting."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            meeting = locked(meeting)
+            if not meeting.is_active:
+                raise MeetingRefused(NOT_ACTIVE)
+            if by_client:
+                if not client_may_change(meeting, now):
+                    raise MeetingRefused(TOO_LATE)
+                if new_start == meeting.start:
+                    raise MeetingRefused(NOT_OFFERED)
+            return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)
+    except IntegrityError:
+        raise MeetingRefused(TAKEN) from None
+
+
+def cancel_meeting(
+    *,
+    meeting: Meeting,
+    by_client: bool = False,
+    user=None,
+    status: str = Meeting.Status.CANCELLED,
+    now: datetime | None = None,
+) -> Meeting:
+    """Cancel a meeting (status cancelled or cancelled late): its time is free again at once,
+    and the cancellation goes out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        meeting = locked(meeting)
+        if not meeting.is_active:
+            raise MeetingRefused(NOT_ACTIVE)
+        if by_client and not client_may_change(meeting, now):
+            raise MeetingRefused(TOO_LATE)
+        return apply_change(meeting, status=status, by_client=by_client, user=user, now=now)
+
+
+def set_meeting_status(
+    *, meeting: Meeting, status: str, user, now: datetime | None = None
+) -> Meeting:
+    """Henna marks a meeting held, not attended, cancelled or cancelled late.
+
+    A status that gives a cancelled meeting its time back is checked like a move: refused
+    (MeetingRefused) when another meeting holds that time now."""
+    try:
+        with transaction.atomic():
+            return apply_change(
+                locked(meeting), status=status, user=user, now=now or timezone.now()
+            )
+    except IntegrityError:
+        raise MeetingRefused(TAKEN) from None

@@ -1,0 +1,200 @@
+"""Scheduling from the admin: on an inquiry's page, "Varaa tapaaminen" books one session or a
+series for that client, with a preview of the dates before anything is saved.
+
+The preview flags public holidays, Henna's days off and overlaps with other meetings. An overlap
+is saved only when she ticks "Hyväksyn päällekkäisyyden" (see bookings.scheduling.meetings); a
+busy time in her own calendar is only pointed out.
+"""
+
+from datetime import time, timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from ..models import AvailabilityException, BusyInterval, Inquiry, Meeting, MeetingType
+from . import meetings, slots
+from .availability import find_overlaps
+from .series import MAX_EVERY_WEEKS, MAX_SESSIONS, DayOff, plan_series
+
+
+class ScheduleForm(forms.Form):
+    meeting_type = forms.ModelChoiceField(
+        label=gettext_lazy("Tapaamistyyppi"), queryset=MeetingType.objects.all()
+    )
+    place = forms.ChoiceField(label=gettext_lazy("Paikka"), choices=Meeting.Place.choices)
+    date = forms.DateField(
+        label=gettext_lazy("Päivä"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    time = forms.TimeField(
+        label=gettext_lazy("Kellonaika"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    count = forms.IntegerField(
+        label=gettext_lazy("Kertoja"),
+        min_value=1,
+        max_value=MAX_SESSIONS,
+        initial=1,
+        help_text=gettext_lazy("1 = yksi tapaaminen; useampi tekee sarjan."),
+    )
+    every_weeks = forms.IntegerField(
+        label=gettext_lazy("Väli viikkoina"),
+        min_value=1,
+        max_value=MAX_EVERY_WEEKS,
+        initial=4,
+        help_text=gettext_lazy("Sarjan väli viikkoina, esimerkiksi 4 = joka neljäs viikko."),
+    )
+    confirm_overlap = forms.BooleanField(
+        label=gettext_lazy("Hyväksyn päällekkäisyyden"),
+        required=False,
+        help_text=gettext_lazy(
+            "Vain jos esikatselu näyttää päällekkäisen tapaamisen ja se on tarkoituksellista."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting_type, place = cleaned.get("meeting_type"), cleaned.get("place")
+        if meeting_type and place and place not in meeting_type.places:
+            self.add_error(
+                "place",
+                _("Tapaamistyyppi %(type)s ei ole tarjolla tässä paikassa.")
+                % {"type": meeting_type},
+            )
+        return cleaned
+
+    def sessions(self):
+        """The planned sessions, flagged with holidays and days off (no overlaps yet)."""
+        data = self.cleaned_data
+        first = data["date"]
+        last = first + timedelta(weeks=data["every_weeks"] * (data["count"] - 1))
+        language = "fi" if translation.get_language() == "fi" else "en_US"
+        calendar = slots.holidays_between(first, last, language)
+        days_off = [
+            DayOff(first=e.start_date, last=e.last_date, note=e.note)
+            for e in AvailabilityException.objects.filter(
+                kind=AvailabilityException.Kind.OFF, start_date__lte=last
+            ).exclude(end_date__lt=first)
+        ]
+        return plan_series(
+            first=first,
+            at=data["time"],
+            duration=data["meeting_type"].duration,
+            every_weeks=data["every_weeks"],
+            count=data["count"],
+            holidays=calendar,
+            days_off=days_off,
+        )
+
+
+class ScheduleAdminMixin:
+    """For InquiryAdmin: the "Varaa tapaaminen" page of an inquiry."""
+
+    schedule_template = "admin/bookings/inquiry/schedule.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<int:inquiry_id>/varaa/",
+                self.admin_site.admin_view(self.schedule_view),
+                name="{}_{}_schedule".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def schedule_view(self, request, inquiry_id):
+        if not request.user.has_perm("bookings.add_meeting"):
+            raise PermissionDenied
+        inquiry = get_object_or_404(Inquiry, pk=inquiry_id)
+        form = ScheduleForm(request.POST or None, initial=self.schedule_initial())
+        preview, overlaps = [], {}
+        if request.method == "POST" and form.is_valid():
+            sessions = form.sessions()
+            spans = [(s.start, s.end) for s in sessions]
+            meeting_type = form.cleaned_data["meeting_type"]
+            overlaps = {
+                o.start: o.meetings
+                for o in find_overlaps(meeting_type=meeting_type, sessions=spans)
+            }
+            # Henna's own calendar: a warning only, she knows whether it may move.
+            busy = BusyInterval.objects.overlapping(spans[0][0], spans[-1][1])
+            preview = [
+                {
+                    "session": s,
+                    "overlaps": overlaps.get(s.start, []),
+                    "busy": bool(slots.overlapping((s.start, s.end), busy)),
+                }
+                for s in sessions
+            ]
+            if "_save" in request.POST:
+                if overlaps and not form.cleaned_data["confirm_overlap"]:
+                    form.add_error(
+                        "confirm_overlap",
+                        _(
+                            "Osa ajoista menee päällekkäin toisen tapaamisen kanssa. Valitse "
+                            "toinen aika tai hyväksy päällekkäisyys."
+                        ),
+                    )
+                else:
+                    try:
+                        scheduled = meetings.schedule_meetings(
+                            inquiry=inquiry,
+                            meeting_type=meeting_type,
+                            place=form.cleaned_data["place"],
+                            sessions=spans,
+                            allow_overlap=form.cleaned_data["confirm_overlap"],
+                            user=request.user,
+                        )
+                    except meetings.MeetingRefused as refused:
+                        form.add_error(
+                            None,
+                            _("Joku varasi juuri saman ajan. Tarkista esikatselu uudelleen.")
+                            if refused.code == meetings.TAKEN
+                            else refused.message,
+                        )
+                    else:
+                        self.message_user(
+                            request,
+                            ngettext(
+                                "%(count)d tapaaminen varattu; kutsu lähtee asiakkaalle.",
+                                "%(count)d tapaamista varattu; kutsut lähtevät asiakkaalle.",
+                                len(scheduled),
+                            )
+                            % {"count": len(scheduled)},
+                            messages.SUCCESS,
+                        )
+                        return redirect(reverse("admin:bookings_inquiry_change", args=[inquiry.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Varaa tapaaminen: %(reference)s") % {"reference": inquiry.reference},
+            "inquiry": inquiry,
+            "form": form,
+            "preview": preview,
+            "has_overlaps": bool(overlaps),
+            "forwards": inquiry.kind in Inquiry.GROUP_KINDS,
+        }
+        return TemplateResponse(request, self.schedule_template, context)
+
+    def schedule_initial(self) -> dict:
+        tomorrow = timezone.localdate() + timedelta(days=1)
+        return {
+            "meeting_type": MeetingType.objects.order_by("pk").values_list("pk", flat=True).first(),
+            "place": Meeting.Place.KOTKA,
+            "date": tomorrow,
+            "time": time(14),
+        }
+
+    @admin.display(description=gettext_lazy("pidettyjä tapaamisia"))
+    def held_sessions(self, obj):
+        if obj.pk is None:
+            return "-"
+        return obj.meetings.filter(status=Meeting.Status.HELD).count()

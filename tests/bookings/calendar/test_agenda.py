@@ -1,0 +1,185 @@
+"""Henna's week at a glance in the admin, and today's and tomorrow's meetings on its front page.
+
+Henna's week at a glance in Chromium, on a phone (390 px) and on a laptop (1280 px)."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission, User
+from django.utils import timezone
+
+from bookings.models import BusyInterval
+from tests.aventuria.node_tools import AXE, require
+from tests.bookings.meetings import local, make_meeting
+from tests.conftest import verified_client
+
+AGENDA = "/admin/viikko/"
+
+
+@pytest.fixture
+def week(db):
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    in_two_weeks = monday + timedelta(weeks=2, days=1)
+    return {
+        "today": make_meeting(local(today, 12, 0)),
+        "in_two_weeks": make_meeting(local(in_two_weeks, 14, 30), minutes=60, place="remote"),
+        "cancelled": make_meeting(local(today, 15, 0), status="cancelled"),
+        "too_far": make_meeting(local(monday + timedelta(weeks=6), 10, 0)),
+        "busy": BusyInterval.objects.create(start=local(today, 8, 0), end=local(today, 9, 15)),
+        "holiday": BusyInterval.objects.create(
+            start=local(in_two_weeks, 0, 0), end=local(in_two_weeks + timedelta(days=2), 0, 0)
+        ),
+        "in_two_weeks_date": in_two_weeks,
+    }
+
+
+def entries(page: str) -> list[str]:
+    import re
+
+    return [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+        for item in re.findall(r'<li class="agenda-(?:meeting|busy)">(.*?)</li>', page, re.S)
+    ]
+
+
+@pytest.mark.django_db
+def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_client, week):
+    response = admin_client.get(AGENDA)
+    assert response.status_code == 200
+    page = response.content.decode()
+    today, later = week["today"], week["in_two_weeks"]
+    assert entries(page) == [
+        "8.00–9.15 Varattu omassa kalenterissa",
+        f"12.00–12.30 Tutustumistapaaminen · {today.inquiry.reference} · Vastaanotolla Kotkassa",
+        "koko päivä Varattu omassa kalenterissa",
+        f"14.30–15.30 Tutustumistapaaminen · {later.inquiry.reference} · Etänä (videoyhteys)",
+        "koko päivä Varattu omassa kalenterissa",
+    ]
+    assert f'href="/admin/bookings/inquiry/{today.inquiry.pk}/change/"' in page
+    assert '<h2 id="agenda-section-1">Tänään</h2>' in page
+    week_number = week["in_two_weeks_date"].isocalendar().week
+    assert f"Viikko {week_number}:" in page
+    assert week["too_far"].inquiry.reference not in page
+    assert week["cancelled"].inquiry.reference not in page
+    assert "Äiniö" not in page, "times, types and references; names are on the inquiry"
+
+
+@pytest.mark.django_db
+def test_the_agenda_costs_a_handful_of_queries(admin_client, week, django_assert_max_num_queries):
+    today = timezone.localdate()
+    for n in range(40):
+        make_meeting(local(today + timedelta(days=n % 20), 6 + n // 20))
+    with django_assert_max_num_queries(8):
+        admin_client.get(AGENDA)
+
+
+@pytest.mark.django_db
+def test_the_agenda_is_in_english_under_en(admin_client, week):
+    page = admin_client.get("/en" + AGENDA).content.decode()
+    assert ">Today</h2>" in page
+    assert "Busy in your own calendar" in page
+
+
+@pytest.mark.django_db
+def test_the_agenda_needs_the_permission_to_view_meetings(client, week):
+    assert client.get(AGENDA).status_code == 302, "not signed in: to the login page"
+    user = User.objects.create_user("harjoittelija", password="x" * 16, is_staff=True)
+    assert verified_client(user).get(AGENDA).status_code == 403
+    user.user_permissions.set(Permission.objects.filter(codename="view_meeting"))
+    user = User.objects.get(pk=user.pk)
+    assert verified_client(user).get(AGENDA).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_front_page_shows_todays_and_tomorrows_meetings(admin_client, week):
+    tomorrow = make_meeting(local(timezone.localdate() + timedelta(days=1), 10, 0))
+    page = admin_client.get("/admin/").content.decode()
+    assert "Tapaamiset tänään ja huomenna" in page
+    assert week["today"].inquiry.reference in page
+    assert tomorrow.inquiry.reference in page
+    assert week["in_two_weeks"].inquiry.reference not in page
+    assert 'href="/admin/viikko/"' in page
+
+
+@pytest.mark.django_db
+def test_the_front_page_leaves_meetings_out_for_those_who_may_not_see_them(week):
+    user = User.objects.create_user("sisalto", password="x" * 16, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(codename="view_service"))
+    page = verified_client(user).get("/admin/").content.decode()
+    assert "Tapaamiset tänään ja huomenna" not in page
+    assert week["today"].inquiry.reference not in page
+
+
+PASSWORD = "pitkä-salasana-testiin-42"
+
+
+@pytest.fixture
+def henna_page(browser, live_site, settings):
+    settings.ADMIN_2FA = False
+    get_user_model().objects.create_superuser("henna", "henna@example.fi", PASSWORD)
+    # axe-core is injected, which the admin's CSP rightly refuses otherwise.
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_site.url + "/admin/")
+    page.get_by_label("Käyttäjätunnus").fill("henna")
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_url("**/admin/")
+    yield page
+    context.close()
+
+
+def axe_violations(page, selector: str) -> list[str]:
+    page.add_script_tag(path=require(AXE))
+    result = page.evaluate(
+        "(selector) => axe.run(document.querySelector(selector), "
+        "{resultTypes: ['violations'], runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})",
+        selector,
+    )
+    return [f"{v['id']}: {v['help']}" for v in result["violations"]]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_agenda_reads_on_a_phone_and_on_a_laptop(henna_page, live_site, artifacts_dir):
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    first = make_meeting(local(today, 9, 0), minutes=60)
+    make_meeting(local(today, 13, 30), place="remote")
+    make_meeting(local(today + timedelta(days=1), 10, 0), minutes=90)
+    for week in (1, 2, 3):
+        make_meeting(local(monday + timedelta(weeks=week, days=1), 14, 0), minutes=90)
+        make_meeting(local(monday + timedelta(weeks=week, days=3), 9, 30), place="phone")
+    BusyInterval.objects.create(start=local(today, 11, 0), end=local(today, 12, 30))
+    vacation = monday + timedelta(weeks=2, days=4)
+    BusyInterval.objects.create(start=local(vacation, 0), end=local(vacation + timedelta(3), 0))
+    page = henna_page
+
+    # The front page: today's and tomorrow's meetings, and the way to the whole week.
+    page.goto(live_site.url + "/admin/")
+    assert page.locator(".agenda-soon").get_by_text(first.inquiry.reference).is_visible()
+    page.get_by_role("link", name="Koko viikkonäkymä").click()
+    page.wait_for_url("**/admin/viikko/")
+
+    for width, height in ((390, 844), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.reload()
+        assert page.get_by_role("heading", name="Tänään").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        busy = page.locator(".agenda-busy").first
+        meeting = page.locator(".agenda-meeting").first
+        # The busy times are greyed: quieter than the meetings, yet readable (axe: contrast).
+        assert busy.evaluate("e => getComputedStyle(e).color") != meeting.evaluate(
+            "e => getComputedStyle(e).color"
+        )
+        page.screenshot(path=artifacts_dir / f"agenda-{width}.png", full_page=True)
+    assert axe_violations(page, "#content-main") == []
+
+    page.get_by_role("link", name=first.inquiry.reference).click()
+    page.wait_for_url(f"**/admin/bookings/inquiry/{first.inquiry.pk}/change/")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_site.url + "/admin/")
+    page.screenshot(path=artifacts_dir / "admin-front-page-meetings-390.png", full_page=True)

@@ -1,0 +1,477 @@
+"""Henna's side of booking in the admin: meeting types, hours and exceptions, a booking in her
+queue with its time as a column and filter, meetings moved and cancelled with their history.
+
+The meeting list's actions: Henna marks meetings held, not attended or cancelled late (each
+with its history, a late cancellation with the client's email) and takes them to Excel; a user
+who may only look gets none of it. Meetings are scheduled from the inquiry, not added here."""
+
+import csv
+import io
+import re
+from datetime import time, timedelta
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.utils import timezone
+
+from bookings.models import (
+    AvailabilityException,
+    Inquiry,
+    Meeting,
+    MeetingChange,
+    MeetingType,
+    Notification,
+    WeeklyHours,
+)
+from bookings.scheduling import meetings
+from tests.bookings.booking_helpers import booked, first_free
+from tests.conftest import verified_client
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/admin/bookings/inquiry/"
+
+
+def test_every_booking_page_opens_for_henna(admin_client):
+    meeting = booked()
+    for url in (
+        "/admin/bookings/meetingtype/",
+        f"/admin/bookings/meetingtype/{meeting.meeting_type_id}/change/",
+        "/admin/bookings/weeklyhours/",
+        "/admin/bookings/availabilityexception/",
+        "/admin/bookings/availabilityexception/add/",
+        "/admin/bookings/meeting/",
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        f"/admin/bookings/inquiry/{meeting.inquiry_id}/varaa/",
+        f"/admin/bookings/inquiry/{meeting.inquiry_id}/change/",
+    ):
+        assert admin_client.get(url).status_code == 200, url
+
+
+def test_the_queue_shows_a_bookings_time_and_filters_by_it(admin_client):
+    meeting = booked()
+    services_inquiry = Inquiry.objects.create(kind="individual", name="Ilkka Ilman", email="i@x.fi")
+    body = admin_client.get(QUEUE).content.decode()
+    assert "Bea Booker" in body and "Ilkka Ilman" in body
+    assert timezone.localtime(meeting.start).strftime("%d.%m.%Y %H.%M") in body
+    assert "Tapaaminen sovittu" in body
+    upcoming = admin_client.get(QUEUE, {"meeting": "upcoming"}).content.decode()
+    assert "Bea Booker" in upcoming and "Ilkka Ilman" not in upcoming
+    none = admin_client.get(QUEUE, {"meeting": "none"}).content.decode()
+    assert "Bea Booker" not in none and services_inquiry.name in none
+
+
+def test_the_inquiry_page_shows_its_meeting(admin_client):
+    meeting = booked()
+    body = admin_client.get(f"/admin/bookings/inquiry/{meeting.inquiry_id}/change/").content
+    body = body.decode()
+    assert f"/admin/bookings/meeting/{meeting.pk}/change/" in body
+    assert "Etänä (videoyhteys)" in body
+
+
+def meeting_form(meeting, **changes) -> dict:
+    local = timezone.localtime(meeting.start)
+    data = {
+        "inquiry": meeting.inquiry_id,
+        "meeting_type": meeting.meeting_type_id,
+        "start_0": local.strftime("%d.%m.%Y"),
+        "start_1": local.strftime("%H:%M:%S"),
+        "place": meeting.place,
+        "status": meeting.status,
+        "changes-MIN_NUM_FORMS": "0",
+        "changes-MAX_NUM_FORMS": "1000",
+    }
+    history = list(meeting.changes.values_list("pk", flat=True))
+    data["changes-TOTAL_FORMS"] = data["changes-INITIAL_FORMS"] = str(len(history))
+    for index, pk in enumerate(history):
+        data[f"changes-{index}-id"] = pk
+        data[f"changes-{index}-meeting"] = meeting.pk
+    data.update(changes)
+    return data
+
+
+def test_henna_moves_a_meeting_with_its_history_and_a_new_invitation(admin_client, admin_user):
+    meeting = booked()
+    new_start = timezone.localtime(meeting.start + timedelta(days=7, hours=1))
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        meeting_form(
+            meeting, start_0=new_start.strftime("%d.%m.%Y"), start_1=new_start.strftime("%H:%M:%S")
+        ),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert meeting.start == new_start
+    assert meeting.sequence == 1
+    moved = meeting.changes.get(action=MeetingChange.Action.MOVED)
+    assert moved.changed_by == admin_user and not moved.by_client
+    assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
+    history = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
+    assert "Siirretty" in history and admin_user.username in history
+
+
+def test_henna_cancels_a_meeting_and_the_client_gets_the_cancellation(admin_client, admin_user):
+    meeting = booked()
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        meeting_form(meeting, status="late_cancelled"),
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == "late_cancelled" and meeting.sequence == 1
+    assert meeting.changes.get(action="cancelled").changed_by == admin_user
+    assert Notification.objects.filter(meeting=meeting, kind="cancel", sequence=1).exists()
+
+
+def test_an_overlapping_meeting_in_the_admin_gets_a_message_not_an_error_page(admin_client):
+    meeting = booked()
+    other = booked(name="Toinen", email="toinen@example.fi", skip=3)
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{other.pk}/change/",
+        meeting_form(
+            other,
+            start_0=timezone.localtime(meeting.start).strftime("%d.%m.%Y"),
+            start_1=timezone.localtime(meeting.start + timedelta(minutes=10)).strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 200
+    assert "menee päällekkäin" in response.content.decode()
+    other.refresh_from_db()
+    assert other.sequence == 0
+
+
+def test_moving_onto_a_meeting_whose_overlap_henna_allowed_gets_a_message_too(admin_client):
+    meeting = booked()
+    Meeting.objects.filter(pk=meeting.pk).update(allow_overlap=True)
+    other = booked(name="Toinen", email="toinen@example.fi", skip=3)
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{other.pk}/change/",
+        meeting_form(
+            other,
+            start_0=timezone.localtime(meeting.start).strftime("%d.%m.%Y"),
+            start_1=timezone.localtime(meeting.start).strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 200
+    assert "menee päällekkäin" in response.content.decode()
+    other.refresh_from_db()
+    assert other.sequence == 0
+
+
+def test_meetings_are_not_deleted_in_the_admin(admin_client):
+    meeting = booked()
+    response = admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Meeting.objects.filter(pk=meeting.pk).exists()
+
+
+def test_an_exception_with_bad_times_gets_a_finnish_message(admin_client):
+    response = admin_client.post(
+        "/admin/bookings/availabilityexception/add/",
+        {"kind": "extra", "start_date": "12.01.2027", "start_time": "16:00", "end_time": "10:00"},
+    )
+    assert response.status_code == 200
+    assert "Lisäajan pitää päättyä alkamisen jälkeen" in response.content.decode()
+    assert not AvailabilityException.objects.exists()
+
+
+def test_a_day_off_in_the_admin_takes_its_times_off_the_booking_page(
+    admin_client, django_capture_on_commit_callbacks
+):
+    meeting_type = MeetingType.objects.get()
+    first = timezone.localtime(first_free(meeting_type)).date()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/bookings/availabilityexception/add/",
+            {"kind": "off", "start_date": first.strftime("%d.%m.%Y"), "note": "Koulutus"},
+        )
+    assert response.status_code == 302
+    assert timezone.localtime(first_free(meeting_type)).date() != first
+
+
+def test_weekly_hours_are_edited_in_the_admin(admin_client):
+    hours = WeeklyHours.objects.first()
+    response = admin_client.post(
+        f"/admin/bookings/weeklyhours/{hours.pk}/change/",
+        {"weekday": 0, "start_time": "12:00", "end_time": "10:00"},
+    )
+    assert response.status_code == 200  # end before start: the database's check, as a message
+    hours.refresh_from_db()
+    assert hours.start_time == time(9)
+
+
+def test_a_staff_user_without_permissions_cannot_open_or_change_meetings():
+    meeting = booked()
+    user = User.objects.create_user("assistentti", password="x", is_staff=True)
+    client = verified_client(user)
+    assert client.get("/admin/bookings/meeting/").status_code == 403
+    assert (
+        client.post(
+            f"/admin/bookings/meeting/{meeting.pk}/change/",
+            meeting_form(meeting, status="cancelled"),
+        ).status_code
+        == 403
+    )
+    user.user_permissions.add(Permission.objects.get(codename="view_meeting"))
+    client = verified_client(User.objects.get(pk=user.pk))
+    assert client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").status_code == 200
+    client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, status="cancelled")
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "booked"
+
+
+MEETINGS = "/admin/bookings/meeting/"
+ACTIONS = ("mark_held", "mark_no_show", "mark_late_cancelled", "export_meetings_csv")
+
+
+def run_action(client, action, *meetings):
+    return client.post(
+        MEETINGS,
+        {"action": action, "_selected_action": [meeting.pk for meeting in meetings]},
+        follow=True,
+    )
+
+
+def staff_client(*codenames: str, username="avustaja"):
+    user = User.objects.create_user(username, password="x" * 16, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="bookings", codename__in=codenames)
+    )
+    return verified_client(user)
+
+
+def test_henna_marks_meetings_held_and_not_attended_with_their_history(admin_client, admin_user):
+    held, missed = booked(), booked(name="Toinen", email="toinen@example.fi", skip=3)
+    response = run_action(admin_client, "mark_held", held)
+    assert "1 tapaamisen tila on nyt Pidetty." in response.content.decode()
+    response = run_action(admin_client, "mark_no_show", missed)
+    assert "1 tapaamisen tila on nyt Ei saapunut." in response.content.decode()
+    held.refresh_from_db()
+    missed.refresh_from_db()
+    assert (held.status, missed.status) == ("held", "no_show")
+    for meeting in (held, missed):
+        change = meeting.changes.get(action=MeetingChange.Action.STATUS)
+        assert change.new_status == meeting.status and change.changed_by == admin_user
+    # Only the booking's invitation went out: holding a meeting tells the client nothing.
+    assert not Notification.objects.filter(kind="cancel").exists()
+    # Marked again: nothing changes, nothing is counted.
+    response = run_action(admin_client, "mark_held", held, missed)
+    assert "1 tapaamisen tila on nyt Pidetty." in response.content.decode()
+    assert held.changes.filter(action=MeetingChange.Action.STATUS).count() == 1
+    missed.refresh_from_db()
+    assert missed.status == "held"
+
+
+def test_a_late_cancellation_by_action_sends_the_cancellation(admin_client, admin_user):
+    meeting = booked()
+    already = booked(name="Toinen", email="toinen@example.fi", skip=3)
+    meetings.cancel_meeting(meeting=already, user=admin_user)
+    response = run_action(admin_client, "mark_late_cancelled", meeting, already)
+    assert response.status_code == 200
+    assert "1 tapaamisen tila on nyt Peruttu myöhään." in response.content.decode()
+    meeting.refresh_from_db()
+    already.refresh_from_db()
+    assert meeting.status == "late_cancelled" and meeting.sequence == 1
+    assert meeting.changes.get(action="cancelled").changed_by == admin_user
+    assert Notification.objects.filter(meeting=meeting, kind="cancel", sequence=1).exists()
+    assert already.status == "cancelled"
+    assert Notification.objects.filter(meeting=already, kind="cancel").count() == 1
+
+
+def test_the_inquiry_page_counts_the_held_sessions(admin_client):
+    meeting = booked()
+    page = f"/admin/bookings/inquiry/{meeting.inquiry_id}/change/"
+
+    def held_count() -> str:
+        body = admin_client.get(page).content.decode()
+        found = re.search(
+            r"Pidettyjä tapaamisia:</label>\s*<div class=\"readonly\">(\d+)</div>", body
+        )
+        assert found, body
+        return found.group(1)
+
+    assert held_count() == "0"
+    run_action(admin_client, "mark_held", meeting)
+    assert held_count() == "1"
+
+
+def test_a_view_only_user_gets_no_meeting_actions_nor_the_export():
+    meeting = booked()
+    client = staff_client("view_meeting", "view_inquiry")
+    body = client.get(MEETINGS).content.decode()
+    assert "Bea Booker" in body
+    for action in ACTIONS:
+        assert f'value="{action}"' not in body
+        response = run_action(client, action, meeting)
+        assert not response["Content-Type"].startswith("text/csv")
+    meeting.refresh_from_db()
+    assert meeting.status == "booked" and meeting.changes.count() == 1
+    assert not Notification.objects.filter(kind="cancel").exists()
+
+
+def test_the_export_needs_the_inquiry_export_permission():
+    meeting = booked()
+    client = staff_client("view_meeting", "change_meeting")
+    body = client.get(MEETINGS).content.decode()
+    assert 'value="mark_held"' in body and 'value="export_meetings_csv"' not in body
+    response = run_action(client, "export_meetings_csv", meeting)
+    assert not response["Content-Type"].startswith("text/csv")
+    client = staff_client("view_meeting", "export_inquiry", username="vieja")
+    response = run_action(client, "export_meetings_csv", meeting)
+    assert response["Content-Type"].startswith("text/csv")
+
+
+def test_the_meetings_csv_opens_in_finnish_excel(admin_client):
+    meeting = booked(name="=HYPERLINK(1) Bea")
+    response = run_action(admin_client, "export_meetings_csv", meeting)
+    assert response["Content-Type"].startswith("text/csv")
+    assert "tapaamiset-" in response["Content-Disposition"]
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    header, row = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert header == [
+        "Viite", "Alkaa", "Päättyy", "Tapaamistyyppi", "Paikka", "Tila",
+        "Nimi", "Sähköposti", "Organisaatio",
+    ]  # fmt: skip
+    start = timezone.localtime(meeting.start)
+    assert str(start.tzinfo) == "Europe/Helsinki"
+    assert row[0] == meeting.inquiry.reference
+    assert row[1] == start.strftime("%d.%m.%Y %H:%M")
+    assert row[2] == timezone.localtime(meeting.end).strftime("%d.%m.%Y %H:%M")
+    assert row[5] == "Varattu"
+    assert row[6] == "'=HYPERLINK(1) Bea"
+    assert row[7] == "bea@example.fi"
+
+
+def test_meetings_are_scheduled_from_the_inquiry_not_added_here(admin_client):
+    meeting = booked()
+    body = admin_client.get(MEETINGS).content.decode()
+    assert "/admin/bookings/meeting/add/" not in body
+    assert admin_client.get("/admin/bookings/meeting/add/").status_code == 403
+    later = timezone.localtime(meeting.start + timedelta(days=14))
+    response = admin_client.post(
+        f"/admin/bookings/inquiry/{meeting.inquiry_id}/varaa/",
+        {
+            "meeting_type": meeting.meeting_type_id,
+            "place": meeting.place,
+            "date": later.strftime("%Y-%m-%d"),
+            "time": later.strftime("%H:%M"),
+            "count": 1,
+            "every_weeks": 4,
+            "_save": "1",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Meeting.objects.filter(inquiry=meeting.inquiry).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("action", "status"), [("mark_held", "Pidetty"), ("mark_no_show", "Ei saapunut")]
+)
+def test_a_cancelled_meeting_whose_time_is_taken_is_refused_with_the_reason(
+    admin_client, action, status
+):
+    # A client books T; Henna cancels it; another client books T; Henna marks the first one.
+    cancelled = booked()
+    admin_client.post(
+        f"/admin/bookings/meeting/{cancelled.pk}/change/",
+        meeting_form(cancelled, status="cancelled"),
+    )
+    taken = booked(name="Toinen", email="toinen@example.fi")
+    assert taken.start == cancelled.start
+    response = run_action(admin_client, action, cancelled, taken)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"1 tapaamisen tila on nyt {status}." in body
+    # The refused one is named, with the reason and the meeting in the way.
+    reference, other = cancelled.inquiry.reference, taken.inquiry.reference
+    assert "Tapaamista Tutustumistapaaminen" in body and f"({reference}) ei merkitty" in body
+    assert "menee päällekkäin tapaamisen Tutustumistapaaminen" in body and f"({other})" in body
+    cancelled.refresh_from_db()
+    assert cancelled.status == "cancelled"
+    assert not cancelled.changes.filter(action=MeetingChange.Action.STATUS).exists()
+    assert Meeting.objects.active().filter(start=taken.start).count() == 1
+
+
+def test_only_refusals_give_no_count_of_zero(admin_client):
+    cancelled = booked()
+    meetings.cancel_meeting(meeting=cancelled)
+    booked(name="Toinen", email="toinen@example.fi")
+    body = run_action(admin_client, "mark_held", cancelled).content.decode()
+    assert "ei merkitty" in body and "0 tapaamisen tila" not in body
+
+
+def test_the_change_form_refuses_to_give_a_cancelled_meeting_back_a_taken_time(admin_client):
+    cancelled = booked()
+    meetings.cancel_meeting(meeting=cancelled)
+    taken = booked(name="Toinen", email="toinen@example.fi")
+    cancelled.refresh_from_db()
+    for status in ("held", "booked", "no_show"):
+        response = admin_client.post(
+            f"/admin/bookings/meeting/{cancelled.pk}/change/",
+            meeting_form(cancelled, status=status),
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "menee päällekkäin tapaamisen" in body and taken.inquiry.reference in body
+    cancelled.refresh_from_db()
+    assert (cancelled.status, cancelled.sequence) == ("cancelled", 1)
+    assert Meeting.objects.active().filter(start=taken.start).count() == 1
+
+
+def test_a_cancelled_meeting_whose_time_is_free_comes_back_with_a_new_invitation(
+    admin_client, admin_user
+):
+    meeting = booked()
+    meetings.cancel_meeting(meeting=meeting)
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, status="booked")
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == ("booked", 2)
+    assert meeting.changes.get(action=MeetingChange.Action.STATUS).changed_by == admin_user
+    assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=2).exists()
+
+
+def test_a_new_type_or_place_in_the_change_form_sends_an_updated_invitation(admin_client):
+    meeting = booked()
+    longer = MeetingType.objects.create(
+        name="Yksilötyönohjaus", duration_minutes=60, in_kotka=True, remote=True
+    )
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        meeting_form(meeting, meeting_type=longer.pk, place="kotka"),
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert (meeting.meeting_type, meeting.place, meeting.sequence) == (longer, "kotka", 1)
+    assert meeting.end == meeting.start + timedelta(minutes=60)
+    assert meeting.blocked_until == meeting.end
+    change = meeting.changes.get(action=MeetingChange.Action.CHANGED)
+    assert change.changed_by is not None
+    assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
+
+
+def test_a_place_the_type_does_not_allow_is_refused_on_its_field(admin_client):
+    meeting = booked()
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, place="phone")
+    )
+    assert response.status_code == 200
+    assert "ei salli valittua paikkaa" in response.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.place, meeting.sequence) == ("remote", 0)
+
+
+def test_the_client_of_a_meeting_cannot_be_changed_in_its_form(admin_client):
+    meeting = booked()
+    other = booked(name="Toinen", email="toinen@example.fi", skip=3)
+    admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        meeting_form(meeting, inquiry=other.inquiry_id),
+    )
+    meeting.refresh_from_db()
+    assert meeting.inquiry_id != other.inquiry_id

@@ -1,0 +1,159 @@
+"""The client's own page behind the link in their email: cancel, move, and after the cutoff
+Henna's phone and email instead; a wrong link gets a clear not-found page."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from bookings.models import Meeting, MeetingChange, Notification
+from bookings.scheduling import meetings
+from services.models import Practice
+from tests.bookings.booking_helpers import BOOKING_URL, as_instant, offered_slots
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(client, clock, django_capture_on_commit_callbacks):
+    """A meeting booked through the page, at the first free time."""
+    from tests.bookings.booking_helpers import booking_data, page_token
+
+    body = client.get(BOOKING_URL).content.decode()
+    clock.advance(60)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(BOOKING_URL, booking_data(page_token(body), offered_slots(body)[0]))
+    return Meeting.objects.select_related("meeting_type", "inquiry").get()
+
+
+def manage_url(meeting) -> str:
+    return f"/ajanvaraus/{meeting.manage_token}/"
+
+
+def test_the_manage_page_shows_the_meeting_and_both_actions(client, meeting):
+    body = client.get(manage_url(meeting)).content.decode()
+    assert meeting.inquiry.reference in body
+    assert 'id="move-form"' in body and 'id="cancel-form"' in body
+    assert offered_slots(body)
+    # Its own time is not offered as a place to move to, nor accepted.
+    own = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
+    assert own not in offered_slots(body)
+    assert client.post(manage_url(meeting), {"action": "move", "slot": own}).status_code == 400
+    assert 'value="cancel"' in body
+
+
+def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
+    client, meeting, django_capture_on_commit_callbacks
+):
+    slot = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
+    assert slot not in offered_slots(client.get(BOOKING_URL).content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert meeting.sequence == 1
+    change = meeting.changes.get(action=MeetingChange.Action.CANCELLED)
+    assert change.by_client and change.new_status == "cancelled"
+    assert Notification.objects.filter(meeting=meeting, kind="cancel", sequence=1).exists()
+    assert Notification.objects.filter(meeting=meeting, kind="staff_mtg", sequence=1).exists()
+    assert slot in offered_slots(client.get(BOOKING_URL).content.decode())
+    page = client.get(manage_url(meeting)).content.decode()
+    assert "on peruttu" in page
+    assert 'id="cancel-form"' not in page
+    # A second cancel (a reload) changes nothing more.
+    client.post(manage_url(meeting), {"action": "cancel"})
+    meeting.refresh_from_db()
+    assert meeting.sequence == 1
+
+
+def test_moving_to_another_free_time_raises_the_sequence_and_frees_the_old_time(
+    client, meeting, django_capture_on_commit_callbacks
+):
+    old_start = meeting.start
+    body = client.get(manage_url(meeting)).content.decode()
+    new_slot = offered_slots(body)[-1]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(manage_url(meeting), {"action": "move", "slot": new_slot})
+    assert response.status_code == 302
+    assert response["Location"] == f"/ajanvaraus/{meeting.manage_token}/vahvistus/"
+    meeting.refresh_from_db()
+    assert meeting.start == as_instant(new_slot)
+    assert meeting.end == meeting.start + timedelta(minutes=30)
+    assert meeting.sequence == 1
+    change = meeting.changes.get(action=MeetingChange.Action.MOVED)
+    assert (change.old_start, change.new_start, change.by_client) == (
+        old_start,
+        meeting.start,
+        True,
+    )
+    assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
+    offered = offered_slots(client.get(BOOKING_URL).content.decode())
+    assert old_start.astimezone(timezone.get_current_timezone()).isoformat() in offered
+    assert "Tapaaminen siirretty" in client.get(response["Location"]).content.decode()
+
+
+def test_moving_to_a_taken_or_tampered_time_is_refused(client, meeting):
+    other = meetings.book_meeting(
+        submission_id=None,
+        meeting_type=meeting.meeting_type,
+        start=as_instant(offered_slots(client.get(BOOKING_URL).content.decode())[0]),
+        place="remote",
+        name="Toinen",
+        email="toinen@example.fi",
+        language="fi",
+    )[0]
+    taken = other.start.isoformat()
+    response = client.post(manage_url(meeting), {"action": "move", "slot": taken})
+    assert response.status_code == 409
+    assert "ehdittiin juuri varata" in response.content.decode()
+    response = client.post(manage_url(meeting), {"action": "move", "slot": "huomenna"})
+    assert response.status_code == 400
+    assert "Valitse tapaamisaika listasta" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+
+
+def test_after_the_cutoff_the_page_gives_hennas_phone_and_email_and_refuses_changes(
+    client, meeting
+):
+    meeting.meeting_type.cancel_cutoff_hours = 24 * 60
+    meeting.meeting_type.save()
+    practice = Practice.objects.get()
+    body = client.get(manage_url(meeting)).content.decode()
+    assert 'id="cancel-form"' not in body and 'id="move-form"' not in body
+    assert practice.email in body and practice.phone in body
+    response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert response.status_code == 400
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.BOOKED
+
+
+@pytest.mark.parametrize("token", ["wrong-token", "x" * 300, "%00"])
+def test_a_wrong_link_gets_a_clear_not_found_page(client, meeting, token):
+    for url in (f"/ajanvaraus/{token}/", f"/ajanvaraus/{token}/vahvistus/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Varausta ei löytynyt" in response.content.decode()
+    assert client.post(f"/ajanvaraus/{token}/", {"action": "cancel"}).status_code == 404
+
+
+def test_a_past_meetings_link_has_expired(client, meeting):
+    meeting.start = timezone.now() - timedelta(days=2)
+    meeting.end = meeting.start + timedelta(minutes=30)
+    meeting.save()
+    assert client.get(manage_url(meeting)).status_code == 404
+
+
+def test_the_invitation_downloads_as_a_private_calendar_file(client, meeting):
+    response = client.get(f"/ajanvaraus/{meeting.manage_token}/kutsu.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "no-store" in response["Cache-Control"]
+    assert meeting.uid in response.content.decode()
+    assert client.get("/ajanvaraus/wrong/kutsu.ics").status_code == 404
+
+
+def test_the_english_manage_page_is_in_english(client, meeting):
+    body = client.get(f"/en/booking/{meeting.manage_token}/").content.decode()
+    assert "Your booking" in body and "Cancel the meeting" in body

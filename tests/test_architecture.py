@@ -1,0 +1,83 @@
+"""What a new maintainer relies on when finding their way: meetings are written in one module,
+and no two modules import each other, even through others. (The layers themselves are
+import-linter's contracts in pyproject.toml, checked by `make lint`.)"""
+
+import ast
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("aventuria", "services", "bookings")
+WRITER = ROOT / "bookings" / "scheduling" / "meetings.py"
+# What changes rows, called on the Meeting model or its querysets.
+WRITES = {"create", "update", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+
+
+def product_modules():
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def meeting_writes(path: Path) -> list[str]:
+    """Calls in a module that write meeting rows: Meeting.objects.<write>(...), a Meeting
+    queryset's .update(...), Meeting(...) made by hand, or .save() on a name "meeting"."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        text = ast.unparse(node.func)
+        if text == "Meeting" or (
+            text.startswith("Meeting.objects") and text.rsplit(".", 1)[-1] in WRITES
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
+        elif text.endswith("meeting.save") or text.endswith("meeting.delete"):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
+    return found
+
+
+def test_meeting_rows_are_written_in_one_module_only():
+    writes = [write for path in product_modules() for write in meeting_writes(path)]
+    elsewhere = [write for write in writes if not write.startswith(str(WRITER.relative_to(ROOT)))]
+    assert elsewhere == []
+    # The finder finds: the write module itself has each kind of write.
+    assert any("Meeting.objects.create" in write for write in writes)
+    assert any("meeting.save" in write for write in writes)
+
+
+def test_no_module_imports_itself_through_others():
+    graph = grimp.build_graph(*PACKAGES)
+    modules = sorted(m for m in graph.modules if ".migrations" not in m)
+    index, low, stack, on_stack, cycles, counter = {}, {}, [], set(), [], [0]
+
+    def visit(module):  # Tarjan's strongly connected components
+        index[module] = low[module] = counter[0]
+        counter[0] += 1
+        stack.append(module)
+        on_stack.add(module)
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported not in graph.modules or ".migrations" in imported:
+                continue
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            # A package and its own __init__ re-exports are one module in all but name.
+            if len({m for m in component if not any(o.startswith(m + ".") for o in component)}) > 1:
+                cycles.append(sorted(component))
+
+    for module in modules:
+        if module not in index:
+            visit(module)
+    assert cycles == []
