@@ -29,11 +29,10 @@ def meeting_writes(path: Path) -> list[str]:
         if not isinstance(node, ast.Call):
             continue
         text = ast.unparse(node.func)
-        if text == "Meeting" or (
-            text.startswith("Meeting.objects") and text.rsplit(".", 1)[-1] in WRITES
-        ):
-            found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
-        elif text.endswith("meeting.save") or text.endswith("meeting.delete"):
+        made = text == "Meeting"
+        through_manager = text.startswith("Meeting.objects") and text.rsplit(".", 1)[-1] in WRITES
+        saved = text.endswith(("meeting.save", "meeting.delete"))
+        if made or through_manager or saved:
             found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
     return found
 
