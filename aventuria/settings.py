@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Finnish first. Adding Swedish is a matter of a line here and locale/sv (see README).
+# Finnish first. Adding Swedish is a matter of a line here and locale/sv (docs/translations.md).
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("suomi")), ("en", _("englanti"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -202,7 +202,7 @@ ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/").strip("/") + "/"
 ADMIN_2FA = env.bool("DJANGO_ADMIN_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "Aventuria"
 
-# Inquiries: spam protection and rate limiting (see README).
+# Inquiries: spam protection and rate limiting (docs/emails.md).
 INQUIRY_RATE_LIMIT = env.str("DJANGO_INQUIRY_RATE_LIMIT", default="5/h")
 INQUIRY_MIN_FILL_SECONDS = env.int("DJANGO_INQUIRY_MIN_FILL_SECONDS", default=3)
 INQUIRY_FORM_MAX_AGE_HOURS = env.int("DJANGO_INQUIRY_FORM_MAX_AGE_HOURS", default=24)
@@ -271,7 +271,8 @@ CONTENT_SECURITY_POLICY = {
 # django-axes: lock a username from one address after 5 failures, and the username itself after
 # 20 from any addresses within the hour (aventuria.axes_handler); the address comes from the
 # proxy's header only when we trust the proxy (django-ipware is not installed, so axes asks us).
-# A locked-out user gets back in with `manage.py axes_reset_username <name>` (README, ohje.md).
+# A locked-out user gets back in with `manage.py axes_reset_username <name>` (docs/deploying.md,
+# ohje.md).
 AXES_FAILURE_LIMIT = 5
 ADMIN_USERNAME_FAILURE_LIMIT = 20
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]

@@ -1,4 +1,4 @@
-"""Servers and their cache, as README "Caching" runs them: gunicorn twice with the Dockerfile's
+"""Servers and their cache, as docs/caching.md runs them: gunicorn twice with the Dockerfile's
 command on one PostgreSQL database and one Redis (CACHE_URL). What Henna saves through one server
 shows on the other's pages at once, no request can leave a copy that differs from the plain page,
 and a server whose cache does not answer still serves every page and takes inquiries."""

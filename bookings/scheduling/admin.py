@@ -162,7 +162,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # A meeting is scheduled from its inquiry's page ("Varaa tapaaminen"), where the
-        # preview and the overlap checks are (bookings.admin_schedule, bookings.scheduling).
+        # preview and the overlap checks are (schedule_admin.py, meetings.schedule_meetings).
         return False
 
     def has_export_permission(self, request) -> bool:

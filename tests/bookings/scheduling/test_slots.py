@@ -1,4 +1,5 @@
-"""The slot engine (bookings.slots), property by property, over the summer-time weeks of 2027.
+"""The slot engine (bookings.scheduling.slots), property by property, over the summer-time
+weeks of 2027.
 
 Henna's own calendar keeps its busy times out of the times clients can book."""
 
