@@ -475,3 +475,19 @@ def test_the_client_of_a_meeting_cannot_be_changed_in_its_form(admin_client):
     )
     meeting.refresh_from_db()
     assert meeting.inquiry_id != other.inquiry_id
+
+
+def messages_in(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_meeting_at_a_place_its_type_no_longer_offers_can_still_be_marked_held(admin_client):
+    """Henna stops offering remote meetings of a type; the remote meetings booked before stay
+    what they were, and marking one held or not attended must not ask her to change its place."""
+    meeting = booked()
+    meeting.meeting_type.remote = False
+    meeting.meeting_type.save()
+    response = run_action(admin_client, "mark_held", meeting)
+    assert messages_in(response) == ["1 tapaamisen tila on nyt Pidetty."]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.place) == ("held", "remote")

@@ -157,3 +157,20 @@ def test_the_invitation_downloads_as_a_private_calendar_file(client, meeting):
 def test_the_english_manage_page_is_in_english(client, meeting):
     body = client.get(f"/en/booking/{meeting.manage_token}/").content.decode()
     assert "Your booking" in body and "Cancel the meeting" in body
+
+
+def test_a_meeting_at_a_place_its_type_no_longer_offers_can_still_be_moved_or_cancelled(
+    client, meeting
+):
+    """Henna stops offering remote meetings of this type after the client booked one: the
+    client's own link must still work (it gave a server error: the write path's "wrong place"
+    refusal had no message on the client's pages)."""
+    meeting.meeting_type.remote = False
+    meeting.meeting_type.save()
+    new_slot = offered_slots(client.get(manage_url(meeting)).content.decode())[-1]
+    moved = client.post(manage_url(meeting), {"action": "move", "slot": new_slot})
+    assert moved.status_code in (302, 400)
+    response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
