@@ -491,3 +491,50 @@ def test_a_meeting_at_a_place_its_type_no_longer_offers_can_still_be_marked_held
     assert messages_in(response) == ["1 tapaamisen tila on nyt Pidetty."]
     meeting.refresh_from_db()
     assert (meeting.status, meeting.place) == ("held", "remote")
+
+
+def opened_form(admin_client, meeting, **changes) -> dict:
+    """The change form as Henna's browser holds it from the moment she opened it: the fields
+    meeting_form fills in, and whatever hidden field the page carries, as it was then."""
+    form = (
+        admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").context["adminform"].form
+    )
+    data = meeting_form(meeting, **changes)
+    for name, field in form.fields.items():
+        if field.widget.is_hidden:
+            data.setdefault(form.add_prefix(name), form[name].value())
+    return data
+
+
+def test_a_change_form_opened_before_the_client_cancelled_does_not_bring_the_meeting_back(
+    admin_client, client
+):
+    """Henna opens the meeting and changes its place; meanwhile the client cancels through
+    their link; Henna saves. The client's cancellation stands: the form changes what Henna
+    changed, not the status she never touched (it reactivated the meeting and sent the client,
+    who had just cancelled, a new invitation)."""
+    meeting = booked()
+    opened = opened_form(admin_client, meeting, place="kotka")
+    assert (
+        client.post(f"/ajanvaraus/{meeting.manage_token}/", {"action": "cancel"}).status_code == 302
+    )
+    admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/change/", opened)
+    meeting.refresh_from_db()
+    assert meeting.status == "cancelled"
+    assert not Notification.objects.filter(meeting=meeting, kind="invite", sequence__gt=1).exists()
+
+
+def test_a_change_form_opened_before_the_client_moved_does_not_move_the_meeting_back(
+    admin_client, client
+):
+    meeting = booked()
+    opened = opened_form(admin_client, meeting, place="kotka")
+    new_start = first_free(meeting.meeting_type, skip=4)
+    response = client.post(
+        f"/ajanvaraus/{meeting.manage_token}/",
+        {"action": "move", "slot": timezone.localtime(new_start).isoformat()},
+    )
+    assert response.status_code == 302
+    admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/change/", opened)
+    meeting.refresh_from_db()
+    assert meeting.start == new_start  # where the client moved it, not back where it was
