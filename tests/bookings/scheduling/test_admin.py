@@ -538,3 +538,47 @@ def test_a_change_form_opened_before_the_client_moved_does_not_move_the_meeting_
     admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/change/", opened)
     meeting.refresh_from_db()
     assert meeting.start == new_start  # where the client moved it, not back where it was
+
+
+def test_marking_a_meeting_held_keeps_the_length_it_was_booked_with(admin_client):
+    """Henna makes the type longer for future bookings; marking an existing meeting held must
+    not lengthen it, record a move nor send its client an updated invitation."""
+    meeting = booked()
+    booked_end = meeting.end
+    meeting.meeting_type.duration_minutes = 45
+    meeting.meeting_type.save()
+    response = run_action(admin_client, "mark_held", meeting)
+    assert messages_in(response) == ["1 tapaamisen tila on nyt Pidetty."]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.end, meeting.sequence) == ("held", booked_end, 0)
+    assert not meeting.changes.filter(action=MeetingChange.Action.MOVED).exists()
+    assert list(
+        Notification.objects.filter(meeting=meeting, kind="invite").values_list(
+            "sequence", flat=True
+        )
+    ) == [0]
+
+
+def test_a_longer_buffer_on_the_type_does_not_block_marking_back_to_back_meetings(
+    admin_client, admin_user
+):
+    """Two meetings back to back; Henna then gives the type a 15-minute break after each
+    meeting, for bookings to come. Marking the first one held works on every database and
+    leaves no two active meetings overlapping. (PostgreSQL refused it as an overlap, with no
+    meeting named; SQLite saved the first one's time grown over the second's.)"""
+    first = booked()
+    second = meetings.schedule_meetings(
+        inquiry=Inquiry.objects.create(kind="individual", name="Toinen", email="t@example.fi"),
+        meeting_type=first.meeting_type,
+        place="remote",
+        sessions=[(first.end, first.end + first.meeting_type.duration)],
+        user=admin_user,
+    )[0]
+    first.meeting_type.buffer_after_minutes = 15
+    first.meeting_type.save()
+    response = run_action(admin_client, "mark_held", first)
+    assert messages_in(response) == ["1 tapaamisen tila on nyt Pidetty."]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == "held"
+    assert first.blocked_until <= second.blocked_from
