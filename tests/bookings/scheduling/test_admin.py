@@ -582,3 +582,27 @@ def test_a_longer_buffer_on_the_type_does_not_block_marking_back_to_back_meeting
     second.refresh_from_db()
     assert first.status == "held"
     assert first.blocked_until <= second.blocked_from
+
+
+def test_an_accepted_overlap_does_not_let_a_cancelled_meeting_take_back_a_clients_time(
+    admin_client, admin_user, client
+):
+    """Henna scheduled a meeting over a client's booking and accepted the overlap; both were
+    later cancelled and a new client booked the time. Marking Henna's meeting held must not
+    double-book the new client: the overlap she accepted was with another meeting."""
+    first = booked()
+    accepted = meetings.schedule_meetings(
+        inquiry=Inquiry.objects.create(kind="individual", name="Tiimi", email="t@example.fi"),
+        meeting_type=first.meeting_type,
+        place="remote",
+        sessions=[(first.start, first.end)],
+        allow_overlap=True,
+        user=admin_user,
+    )[0]
+    client.post(f"/ajanvaraus/{first.manage_token}/", {"action": "cancel"})
+    meetings.set_meeting_status(meeting=accepted, status="cancelled", user=admin_user)
+    newcomer = booked(name="Uusi", email="uusi@example.fi")
+    assert newcomer.start == accepted.start
+    body = run_action(admin_client, "mark_held", accepted).content.decode()
+    assert "ei merkitty" in body and newcomer.inquiry.reference in body
+    assert Meeting.objects.active().filter(start=newcomer.start).count() == 1
