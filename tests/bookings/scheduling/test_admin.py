@@ -606,3 +606,16 @@ def test_an_accepted_overlap_does_not_let_a_cancelled_meeting_take_back_a_client
     body = run_action(admin_client, "mark_held", accepted).content.decode()
     assert "ei merkitty" in body and newcomer.inquiry.reference in body
     assert Meeting.objects.active().filter(start=newcomer.start).count() == 1
+
+
+def test_editing_a_cancelled_meeting_sends_no_second_cancellation(admin_client, client):
+    """A cancelled meeting is gone from the client's calendar: Henna correcting its place (or
+    time) afterwards changes nothing there, and must not email the client "cancelled" again."""
+    meeting = booked()
+    client.post(f"/ajanvaraus/{meeting.manage_token}/", {"action": "cancel"})
+    meeting.refresh_from_db()
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, place="kotka")
+    )
+    assert response.status_code == 302
+    assert Notification.objects.filter(meeting=meeting, kind="cancel").count() == 1
