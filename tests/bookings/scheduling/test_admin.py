@@ -619,3 +619,18 @@ def test_editing_a_cancelled_meeting_sends_no_second_cancellation(admin_client, 
     )
     assert response.status_code == 302
     assert Notification.objects.filter(meeting=meeting, kind="cancel").count() == 1
+
+
+@pytest.mark.parametrize(("day", "at"), [("31.12.9999", "23:50:00"), ("01.01.0001", "00:10:00")])
+def test_a_time_out_of_range_in_the_change_form_gets_a_message_not_an_error_page(
+    admin_client, day, at
+):
+    meeting = booked()
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        meeting_form(meeting, start_0=day, start_1=at),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0

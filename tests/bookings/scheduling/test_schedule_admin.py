@@ -9,7 +9,13 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.core import mail
 
-from bookings.models import AvailabilityException, Inquiry, Meeting, MeetingType, Notification
+from bookings.models import (
+    AvailabilityException,
+    Inquiry,
+    Meeting,
+    MeetingType,
+    Notification,
+)
 from tests.conftest import verified_client
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -165,3 +171,19 @@ def test_each_session_of_a_series_gets_its_own_invitation_which_the_contact_pers
 def parsed_invitation(message) -> icalendar.Calendar:
     (content,) = [a[1] for a in message.attachments if a[0] == "invite.ics"]
     return icalendar.Calendar.from_ical(content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "at", "count", "every"),
+    [("0001-01-01", "00:30", "1", "4"), ("9999-01-05", "14:00", "3", "52")],
+)
+def test_a_date_out_of_range_gets_a_message_not_an_error_page(
+    admin_client, inquiry, day, at, count, every
+):
+    response = admin_client.post(
+        schedule_url(inquiry), form(date=day, time=at, count=count, every_weeks=every)
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert Meeting.objects.count() == 0
