@@ -8,10 +8,12 @@ who may only look gets none of it. Meetings are scheduled from the inquiry, not 
 import csv
 import io
 import re
+import threading
 from datetime import time, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
+from django.db import connection
 from django.utils import timezone
 
 from bookings.models import (
@@ -634,3 +636,61 @@ def test_a_time_out_of_range_in_the_change_form_gets_a_message_not_an_error_page
     assert response.context["adminform"].form.errors
     meeting.refresh_from_db()
     assert meeting.sequence == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_no_write_gets_between_the_change_forms_check_and_its_save(
+    site_content, admin_user, monkeypatch
+):
+    """The change form checks the change (a dry run) and then saves it, in the admin's one
+    transaction. A client booking the same time in between must wait for Henna's save and
+    then hear "taken"; Henna's change, which the form accepted, is saved. (The dry run's
+    rollback to its savepoint released PostgreSQL's advisory lock with it: the client got the
+    time, and Henna's accepted change came back refused, on a redirect that dropped the form.)"""
+    admin_client = verified_client(admin_user)
+    meeting = booked()
+    target = first_free(meeting.meeting_type, skip=5)
+    outcome = {}
+
+    def a_client_books_the_same_time():
+        try:
+            outcome["client"] = meetings.book_meeting(
+                submission_id=None,
+                meeting_type=meeting.meeting_type,
+                start=target,
+                place="remote",
+                name="Kilpailija",
+                email="kilpailija@example.fi",
+                language="fi",
+            )[0].pk
+        except meetings.MeetingRefused as refused:
+            outcome["client"] = refused.code
+        finally:
+            connection.close()
+
+    change_meeting = meetings.change_meeting
+
+    def check_then_let_a_client_in(**kwargs):
+        changed = change_meeting(**kwargs)
+        if kwargs.get("dry_run"):
+            outcome["thread"] = threading.Thread(target=a_client_books_the_same_time)
+            outcome["thread"].start()
+            outcome["thread"].join(timeout=5)  # waits the 5 s only if the lock holds it off
+        return changed
+
+    monkeypatch.setattr(meetings, "change_meeting", check_then_let_a_client_in)
+    local = timezone.localtime(target)
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/",
+        meeting_form(
+            meeting, start_0=local.strftime("%d.%m.%Y"), start_1=local.strftime("%H:%M:%S")
+        ),
+    )
+    outcome["thread"].join(timeout=60)
+    assert response.status_code == 302
+    assert response["Location"] == MEETINGS
+    meeting.refresh_from_db()
+    assert meeting.start == target
+    assert outcome["client"] == meetings.TAKEN
+    assert Meeting.objects.active().filter(start=target).count() == 1
