@@ -11,11 +11,14 @@ from django.core import mail
 
 from bookings.models import (
     AvailabilityException,
+    BusyInterval,
     Inquiry,
     Meeting,
     MeetingType,
     Notification,
 )
+from bookings.scheduling.meetings import schedule_meetings
+from tests.bookings.booking_helpers import booked, first_free
 from tests.conftest import verified_client
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -171,6 +174,58 @@ def test_each_session_of_a_series_gets_its_own_invitation_which_the_contact_pers
 def parsed_invitation(message) -> icalendar.Calendar:
     (content,) = [a[1] for a in message.attachments if a[0] == "invite.ics"]
     return icalendar.Calendar.from_ical(content)
+
+
+@pytest.mark.django_db
+def test_a_confirmed_overlap_covers_only_the_overlaps_henna_saw(admin_client, admin_user, inquiry):
+    """The preview shows the second session over meeting X; Henna ticks "Hyväksyn
+    päällekkäisyyden" for that. Before she saves, a client books the first session's time on
+    the booking page. Saving must not put the first session over the client without showing
+    her (it did: the tick accepted any overlap found at saving time)."""
+    meeting_type = MeetingType.objects.get()
+    first = first_free(meeting_type)
+    second = first + timedelta(weeks=1)
+    seen = schedule_meetings(
+        inquiry=Inquiry.objects.create(kind="individual", name="X", email="x@example.fi"),
+        meeting_type=meeting_type,
+        place="kotka",
+        sessions=[(second, second + meeting_type.duration)],
+        user=admin_user,
+    )[0]
+    local = first.astimezone(HELSINKI)
+    data = form(
+        date=local.strftime("%Y-%m-%d"), time=local.strftime("%H:%M"), count="2", every_weeks="1"
+    )
+    preview = admin_client.post(schedule_url(inquiry), data).content.decode()
+    assert seen.inquiry.reference in preview
+    newcomer = booked(name="Asiakas", email="asiakas@example.fi")
+    assert newcomer.start == first
+    response = admin_client.post(
+        schedule_url(inquiry), {**data, "confirm_overlap": "on", "_save": "1"}
+    )
+    assert response.status_code == 200
+    assert newcomer.inquiry.reference in response.content.decode()
+    assert Meeting.objects.active().filter(start=first).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_preview_flags_a_busy_time_within_a_sessions_break(admin_client, inquiry):
+    """A busy time of Henna's own calendar in the 15 minutes after the session: the booking
+    page does not offer that start (the break counts), so the preview points it out too."""
+    meeting_type = MeetingType.objects.get()
+    meeting_type.buffer_after_minutes = 15
+    meeting_type.save()
+    start = first_free(meeting_type)
+    BusyInterval.objects.create(
+        start=start + timedelta(minutes=40), end=start + timedelta(minutes=60)
+    )
+    assert first_free(meeting_type) != start
+    local = start.astimezone(HELSINKI)
+    body = admin_client.post(
+        schedule_url(inquiry),
+        form(date=local.strftime("%Y-%m-%d"), time=local.strftime("%H:%M"), count="1"),
+    ).content.decode()
+    assert "<strong>Oma kalenteri:</strong>" in body
 
 
 @pytest.mark.django_db
