@@ -3,6 +3,7 @@ and no two modules import each other, even through others. (The layers themselve
 import-linter's contracts in pyproject.toml, checked by `make lint`.)"""
 
 import ast
+import sys
 from pathlib import Path
 
 import grimp
@@ -80,3 +81,27 @@ def test_no_module_imports_itself_through_others():
         if module not in index:
             visit(module)
     assert cycles == []
+
+
+def test_the_finder_sees_the_meeting_writes_that_issue_17_removed(tmp_path, monkeypatch):
+    """The finder must catch the writes that made the double booking of issue 17 possible, or
+    a new one like them: a list action's queryset.update() on meetings, and an admin saving the
+    change form's meeting itself. (It matched only Meeting.objects.* and names ending in
+    "meeting.save", so each of these passed unseen.)"""
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)  # paths are shown from here
+    module = tmp_path / "admin_module.py"
+    module.write_text(
+        "from django.contrib import admin\n"
+        "from bookings.models import Meeting\n"
+        "\n"
+        "def change_meeting_status(modeladmin, request, queryset, *, status):\n"
+        "    queryset.update(status=status)\n"
+        "\n"
+        "@admin.register(Meeting)\n"
+        "class MeetingAdmin(admin.ModelAdmin):\n"
+        "    def save_model(self, request, obj, form, change):\n"
+        "        super().save_model(request, obj, form, change)\n"
+    )
+    found = "\n".join(meeting_writes(module))
+    assert "queryset.update" in found
+    assert "save_model" in found
