@@ -216,3 +216,48 @@ def artifacts_dir() -> Path:
     path = Path(__file__).resolve().parent.parent / "test-artifacts"
     path.mkdir(exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _meetings_written_by_their_module_only(monkeypatch):
+    """Every meeting row a test's requests, commands and calls write is written by
+    bookings/scheduling/meetings.py (tests may set up rows themselves). The static check in
+    tests/test_architecture.py reads the source; this one watches the writes as they happen."""
+    import sys
+
+    from bookings.models import Meeting, MeetingQuerySet
+
+    root = Path(__file__).resolve().parent.parent
+    writer = root / "bookings" / "scheduling" / "meetings.py"
+    models = root / "bookings" / "models"
+    tests = root / "tests"
+    venv = root / ".venv"
+    strays = []
+
+    def check(what: str) -> None:
+        frame = sys._getframe(2)
+        while frame is not None:
+            path = Path(frame.f_code.co_filename)
+            if path.is_relative_to(root) and not path.is_relative_to(venv):
+                if path == writer or path.is_relative_to(tests):
+                    return
+                if not path.is_relative_to(models):
+                    strays.append(f"{what} from {path.relative_to(root)}:{frame.f_lineno}")
+                    return
+            frame = frame.f_back
+
+    def guard(cls, name):
+        original = getattr(cls, name)
+
+        def guarded(self, *args, **kwargs):
+            check(f"Meeting {name}")
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, guarded)
+
+    for name in ("save", "delete"):
+        guard(Meeting, name)
+    for name in ("update", "bulk_create", "bulk_update", "delete"):
+        guard(MeetingQuerySet, name)
+    yield
+    assert strays == [], "meeting rows written outside bookings/scheduling/meetings.py"

@@ -10,3 +10,12 @@ os.environ.setdefault("EMAIL_URL", "smtp://localhost:25")
 os.environ.setdefault("DJANGO_CACHE_DIR", tempfile.mkdtemp(prefix="aventuria-test-cache-"))
 
 from aventuria.settings import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as in production (WAL: readers never block the writer), not SQLite's default
+    # in-memory test database, whose threads share one cache that locks whole tables and
+    # refuses a write at once when another thread is reading: a worker thread's write racing
+    # a test's polling read failed that way on a loaded machine.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.mkdtemp(prefix="aventuria-test-db-"), "test.sqlite3")
+    }

@@ -22,18 +22,36 @@ def product_modules():
                 yield path
 
 
+def imports_meeting(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.ImportFrom) and any(alias.name == "Meeting" for alias in node.names)
+        for node in ast.walk(tree)
+    )
+
+
 def meeting_writes(path: Path) -> list[str]:
-    """Calls in a module that write meeting rows: Meeting.objects.<write>(...), a Meeting
-    queryset's .update(...), Meeting(...) made by hand, or .save() on a name "meeting"."""
+    """Calls in a module that write meeting rows: Meeting(...) made by hand,
+    Meeting.objects.<write>(...), and, in a module that imports Meeting, a write or save on
+    anything named like a meeting or a queryset (a list action's queryset.update(...)), or an
+    admin's super().save_model(...), which saves the form's meeting itself. A static net with a
+    coarse mesh: the runtime guard in tests/conftest.py catches what slips through it."""
+    tree = ast.parse(path.read_text())
+    knows_meetings = imports_meeting(tree)
     found = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         text = ast.unparse(node.func)
+        receiver, _, method = text.rpartition(".")
         made = text == "Meeting"
-        through_manager = text.startswith("Meeting.objects") and text.rsplit(".", 1)[-1] in WRITES
+        through_manager = text.startswith("Meeting.objects") and method in WRITES
         saved = text.endswith(("meeting.save", "meeting.delete"))
-        if made or through_manager or saved:
+        named_like_one = knows_meetings and method in WRITES | {"save", "delete"}
+        named_like_one = named_like_one and (
+            "meeting" in receiver.lower() or receiver.split(".")[-1] in ("queryset", "qs")
+        )
+        saves_the_form = knows_meetings and text == "super().save_model"
+        if made or through_manager or saved or named_like_one or saves_the_form:
             found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {text}")
     return found
 

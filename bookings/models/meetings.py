@@ -348,7 +348,10 @@ class Meeting(models.Model):
         return f"{self.meeting_type} {timezone.localtime(self.start):%d.%m.%Y %H.%M}"
 
     def save(self, *args, **kwargs):
-        self.set_blocked_range()
+        if self._state.adding:
+            # From then on the time it holds changes with its start or type only
+            # (bookings.scheduling.meetings), not with a later change to the type's buffers.
+            self.set_blocked_range()
         super().save(*args, **kwargs)
 
     def set_blocked_range(self) -> None:

@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from services.content import cached_practice
 from services.models import Practice
 
 from ..models import Meeting
@@ -146,10 +145,10 @@ class InvitationEmail(EmailMultiAlternatives):
         return msg
 
 
-def invitation_ics_response(meeting: Meeting) -> HttpResponse:
+def invitation_ics_response(meeting: Meeting, practice: Practice | None) -> HttpResponse:
     """The invitation as a download (invite.ics); personal, so never kept by a shared cache."""
     response = HttpResponse(
-        build_invitation(meeting, cached_practice()), content_type="text/calendar; charset=utf-8"
+        build_invitation(meeting, practice), content_type="text/calendar; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}"'
     response["Cache-Control"] = "private, no-store"

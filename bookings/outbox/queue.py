@@ -16,10 +16,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ..models import Inquiry, Meeting, Notification
-from .emails import MeetingEvent
 from .worker import WAKE_CHANNEL, send_after_commit
-
-__all__ = ["MeetingEvent", "queue_due_reminders", "queue_inquiry_emails", "queue_meeting_emails"]
 
 
 def wake_sender(inquiry_id: int) -> None:
@@ -42,19 +39,14 @@ def queue_inquiry_emails(inquiry: Inquiry) -> None:
 
 
 def queue_meeting_emails(
-    *,
-    meeting: Meeting,
-    event: MeetingEvent,
-    notify_staff: bool = True,
-    notify_client: bool = True,
+    *, meeting: Meeting, notify_staff: bool = True, notify_client: bool = True
 ) -> None:
-    """Within the meeting's transaction: queue the client's invitation (or cancellation) and
-    Henna's notification for the meeting's current SEQUENCE, sent once the change commits.
-    notify_staff=False when Henna made the change herself: she needs no email about it."""
+    """Within the meeting's transaction: queue the client's invitation (or, for a cancelled
+    meeting, the cancellation) and Henna's notification for the meeting's current SEQUENCE,
+    sent once the change commits. notify_staff=False when Henna made the change herself: she
+    needs no email about it."""
     client_kind = (
-        Notification.Kind.CANCELLATION
-        if event == MeetingEvent.CANCELLED
-        else Notification.Kind.INVITATION
+        Notification.Kind.INVITATION if meeting.is_active else Notification.Kind.CANCELLATION
     )
     kinds = [client_kind] if notify_client else []
     if notify_staff:

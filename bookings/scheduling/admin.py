@@ -4,7 +4,7 @@ A meeting changes only through the write path (bookings.scheduling.meetings), so
 is checked, keeps its history and sends its email; nothing here writes a meeting directly.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -110,27 +110,71 @@ class MeetingChangeInline(admin.TabularInline):
 
 class MeetingForm(forms.ModelForm):
     """The meeting's change form. Whether the change can be made is the write path's to say:
-    clean() tries it and rolls it back (the admin's own transaction then saves it for real), so
-    a refusal shows here, on the field it concerns, with what was typed kept."""
+    clean() tries it and rolls it back (the admin's own transaction, which holds the meeting
+    lock from then on, saves it for real), so a refusal shows here, on the field it concerns,
+    with what was typed kept."""
 
-    FIELDS = {
-        meetings.WRONG_PLACE: "place",
-        meetings.TAKEN: "start",
-    }
+    # The meeting as Henna opened it: what the client did since (cancelled, moved) is not
+    # overwritten by a form that never showed it.
+    opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    user = None  # set per request by MeetingAdmin.get_form
 
     class Meta:
         model = Meeting
         fields = ["meeting_type", "start", "place", "status", "allow_overlap"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if not meetings.MIN_YEAR <= timezone.localtime(start).year <= meetings.MAX_YEAR:
+            raise forms.ValidationError(
+                _("Anna aika vuosilta %(first)s–%(last)s.")
+                % {"first": meetings.MIN_YEAR, "last": meetings.MAX_YEAR}
+            )
+        return start
+
+    def clean_opened_version(self):
+        try:
+            return datetime.fromisoformat(self.cleaned_data["opened_version"])
+        except ValueError:
+            return None
+
+    def changes(self) -> dict:
+        """What change_meeting is given: the fields, and the version the form was opened at."""
+        data = self.cleaned_data
+        return {
+            "start": data["start"],
+            "meeting_type": data["meeting_type"],
+            "place": data["place"],
+            "status": data["status"],
+            "allow_overlap": data["allow_overlap"],
+            "unchanged_since": data.get("opened_version"),
+        }
 
     def clean(self):
         cleaned = super().clean()
         if self.errors or self.instance.pk is None:
             return cleaned
         try:
-            meetings.change_meeting(meeting=self.instance, user=None, dry_run=True, **cleaned)
+            meetings.change_meeting(
+                meeting=self.instance, user=self.user, dry_run=True, **self.changes()
+            )
         except meetings.MeetingRefused as refused:
-            self.add_error(self.FIELDS.get(refused.code), refused.message)
+            self.add_error(self.field_for(refused), refused.message)
         return cleaned
+
+    def field_for(self, refused) -> str | None:
+        """The field a refusal is about, or None for the whole form."""
+        if refused.code == meetings.WRONG_PLACE:
+            return "place"
+        if refused.code == meetings.TAKEN:
+            changed = [f for f in ("start", "meeting_type", "status") if f in self.changed_data]
+            return changed[0] if changed else None
+        return None
 
 
 @admin.register(Meeting)
@@ -147,9 +191,8 @@ class MeetingAdmin(admin.ModelAdmin):
     actions = [*STATUS_ACTIONS, export_meetings_csv]
 
     def get_fields(self, request, obj=None):
-        return ["inquiry", "meeting_type", "start", "place", "status", "allow_overlap"] + [
-            field for field in self.readonly_fields if field != "inquiry"
-        ]
+        editable = ["meeting_type", "start", "place", "status", "allow_overlap", "opened_version"]
+        return ["inquiry", *editable] + [f for f in self.readonly_fields if f != "inquiry"]
 
     @admin.display(description=_("asiakas"), ordering="inquiry__name")
     def client(self, meeting):
@@ -169,9 +212,13 @@ class MeetingAdmin(admin.ModelAdmin):
         """The export carries the clients' names and emails: the inquiry export's permission."""
         return request.user.has_perm("bookings.export_inquiry")
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
         # Only changes come here (no add), and go through the write path, as every change does.
-        meetings.change_meeting(meeting=obj, user=request.user, **form.cleaned_data)
+        meetings.change_meeting(meeting=obj, user=request.user, **form.changes())
         obj.refresh_from_db()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -21,10 +21,10 @@ from services.validators import validate_phone
 
 from ..inquiries.forms import ErrorSummaryForm, ProtectedForm, TextField, interpolate_lazy
 from ..models import Inquiry, Meeting
+from .meetings import MAX_YEAR, MIN_YEAR
 from .slots import HELSINKI, local_date
 
 NOTE_MAX_LENGTH = 500
-MIN_YEAR, MAX_YEAR = 2000, 2999
 
 
 def day_legend(day) -> str:

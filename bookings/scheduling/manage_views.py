@@ -16,7 +16,7 @@ from ..models import Meeting
 from ..outbox.invitations import invitation_ics_response
 from . import meetings
 from .forms import SlotForm, meeting_when
-from .views import ERRORS, Week, slot_week
+from .views import Week, client_error, slot_week
 
 # What bookings.models.meetings.new_manage_token makes (secrets.token_urlsafe).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -100,7 +100,7 @@ class ManageView(View):
                 meeting=meeting, new_start=form.cleaned_data["slot"], by_client=True
             )
         except meetings.MeetingRefused as error:
-            status, _field, message = ERRORS[error.code]
+            status, _field, message = client_error(error.code)
             meeting.refresh_from_db()
             return self.render(meeting, status=status, error=message())
         return redirect("bookings:confirmation", token=token)
@@ -110,4 +110,4 @@ def invitation(request, token):
     meeting = meeting_for(token)
     if meeting is None:
         return not_found(request)
-    return invitation_ics_response(meeting)
+    return invitation_ics_response(meeting, cached_practice())

@@ -4,28 +4,32 @@ The client's booking and manage pages, Henna's scheduling page and series, the m
 form, the meeting list's actions and the commands all call these functions:
 
 - book_meeting: a client books a free time on the site (its inquiry comes with it);
+- move_meeting, cancel_meeting: the client's manage page (before the cutoff);
 - schedule_meetings: Henna books one session or a series for an inquiry;
-- move_meeting, cancel_meeting: the client (before the cutoff) or Henna;
-- set_meeting_status: held, not attended, cancelled (late);
-- change_meeting: the change form, with any of time, type, place, status and overlap at once.
+- set_meeting_status: Henna's list actions (held, not attended, cancelled late);
+- change_meeting: Henna's change form, any of time, type, place, status and overlap at once.
 
 Each runs in one transaction that first takes the meeting lock (serialise), so meeting writes
 never interleave, on any database. Inside it, one overlap check: the client's times go through
 the slot engine (the hours, the notice, every busy time); Henna's through find_overlaps, the
 same candidates and the same rule (slots.overlapping), against meetings only, since she
-decides about her own calendar herself. On PostgreSQL the exclusion constraint
-`meeting_no_overlap` is the last word for whatever is not marked allow_overlap.
+decides about her own calendar herself. An overlap with another meeting is saved only when the
+caller accepts it in that very call (allow_overlap, or the overlaps Henna saw in the scheduling
+preview); the meeting is then marked allow_overlap, and unmarked once it overlaps nothing. On
+PostgreSQL the exclusion constraint `meeting_no_overlap` is the last word for the rest.
 
 Each change is recorded (MeetingChange), raises the SEQUENCE whenever what the client's calendar
-shows changes (time, length, type, place, or a status that frees or takes the time), and queues
-its emails in the same transaction, so that they go out once the change has committed, and only
-then. A change that cannot be made raises MeetingRefused, which says why, for the client's
-pages (its code) and for Henna (its message, naming the meetings in the way).
+shows changes (time, length, type, place, or a status that frees or takes the time; nothing
+about a meeting that stays cancelled), and queues its emails in the same transaction, so that
+they go out once the change has committed, and only then. A change that cannot be made raises
+MeetingRefused, which says why, for the client's pages (its code) and for Henna (its message,
+naming the meetings in the way).
 """
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
@@ -38,7 +42,7 @@ from services.models import PrivacyNotice
 
 from ..inquiries.services import change_status, create_inquiry
 from ..models import Inquiry, Meeting, MeetingChange, MeetingType
-from ..outbox.queue import MeetingEvent, queue_meeting_emails
+from ..outbox.queue import queue_meeting_emails
 from . import availability, slots
 from .availability import Overlap, find_overlaps
 
@@ -46,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 # Upcoming bookings one email address may hold at a time.
 MAX_UPCOMING_PER_EMAIL = 2
+# The years a meeting may be in: what a practice plans, far from where date arithmetic ends.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 TAKEN = "taken"  # overlaps another meeting (for a client: free when the page was shown)
 NOT_OFFERED = "not_offered"  # never on offer: past, outside the hours, tampered with
@@ -53,6 +59,7 @@ TOO_MANY = "too_many"  # the address has its two upcoming bookings already
 TOO_LATE = "too_late"  # past the type's cutoff for the client's own changes
 NOT_ACTIVE = "not_active"  # cancelled already
 WRONG_PLACE = "wrong_place"  # the meeting type is not offered at that place
+CHANGED_MEANWHILE = "changed_meanwhile"  # changed by someone else since the form was opened
 
 # A lock key of our own for PostgreSQL's transaction-level advisory lock.
 LOCK_KEY = 0x4D454554  # "MEET"
@@ -91,6 +98,10 @@ class MeetingRefused(Exception):
             TOO_LATE: _("Asiakas ei voi enää muuttaa tapaamista itse."),
             NOT_ACTIVE: _("Tapaaminen on jo peruttu."),
             WRONG_PLACE: _("Tämä tapaamistyyppi ei salli valittua paikkaa."),
+            CHANGED_MEANWHILE: _(
+                "Tapaamista on muutettu sen jälkeen, kun avasit sen (esimerkiksi asiakas perui tai "
+                "siirsi sen). Tarkista tiedot ja tee muutos uudelleen."
+            ),
         }
         return messages[self.code]
 
@@ -131,13 +142,13 @@ def check_free(
     raise MeetingRefused(TAKEN if slots.is_free(unbooked, start=start, now=now) else NOT_OFFERED)
 
 
-def check_no_overlap(
-    meeting_type: MeetingType, sessions: Sequence[tuple[datetime, datetime]], *, exclude=None
-) -> None:
-    """For Henna: no session may overlap an active meeting, buffers included."""
-    overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions, exclude=exclude)
-    if overlaps:
-        raise MeetingRefused(TAKEN, overlaps=overlaps)
+@contextmanager
+def refused_if_taken() -> Iterator[None]:
+    """PostgreSQL's exclusion constraint refusing a row: a time just taken."""
+    try:
+        yield
+    except IntegrityError as error:
+        raise MeetingRefused(TAKEN) from error
 
 
 def existing_booking(submission_id) -> Meeting | None:
@@ -186,7 +197,7 @@ def create_meeting(
         by_client=by_client,
         changed_by=user,
     )
-    queue_meeting_emails(meeting=meeting, event=MeetingEvent.BOOKED, notify_staff=user is None)
+    queue_meeting_emails(meeting=meeting, notify_staff=user is None)
     return meeting
 
 
@@ -257,40 +268,47 @@ def schedule_meetings(
     meeting_type: MeetingType,
     place: str,
     sessions: Sequence[tuple[datetime, datetime]],
+    accepted_overlaps: Collection[tuple[datetime, int]] = (),
     allow_overlap: bool = False,
     user,
 ) -> list[Meeting]:
     """Henna books one meeting per session for an inquiry, each with its own invitation, in one
     transaction, at any time (not only the public hours).
 
-    A session that overlaps another meeting raises MeetingRefused (and nothing is saved) unless
-    allow_overlap: then that session is saved marked allow_overlap. The inquiry moves to
-    "tapaaminen sovittu" while it is still open.
+    A session that overlaps another meeting raises MeetingRefused (and nothing is saved), with
+    the overlaps found, unless the overlap was accepted: each (session start, meeting id) in
+    accepted_overlaps (what the preview showed Henna), or any overlap with allow_overlap. Such
+    a session is saved marked allow_overlap. The inquiry moves to "tapaaminen sovittu" while it
+    is still open.
     """
     if place not in meeting_type.places:
         raise MeetingRefused(WRONG_PLACE)
-    try:
-        with transaction.atomic():
-            serialise()
-            overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions)
-            if overlaps and not allow_overlap:
-                raise MeetingRefused(TAKEN, overlaps=overlaps)
-            overlapping = {overlap.start for overlap in overlaps}
-            meetings = [
-                create_meeting(
-                    inquiry=inquiry,
-                    meeting_type=meeting_type,
-                    start=start,
-                    place=place,
-                    allow_overlap=start in overlapping,
-                    user=user,
-                )
-                for start, _end in sessions
-            ]
-            if inquiry.status in (Inquiry.Status.NEW, Inquiry.Status.CONTACTED):
-                change_status(inquiry=inquiry, status=Inquiry.Status.MEETING, user=user)
-    except IntegrityError as error:  # PostgreSQL's constraint: cannot happen while serialised
-        raise MeetingRefused(TAKEN) from error
+    accepted = set(accepted_overlaps)
+    with refused_if_taken(), transaction.atomic():
+        serialise()
+        overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions)
+        unaccepted = [
+            overlap
+            for overlap in overlaps
+            if not allow_overlap
+            and any((overlap.start, m.pk) not in accepted for m in overlap.meetings)
+        ]
+        if unaccepted:
+            raise MeetingRefused(TAKEN, overlaps=unaccepted)
+        overlapping = {overlap.start for overlap in overlaps}
+        meetings = [
+            create_meeting(
+                inquiry=inquiry,
+                meeting_type=meeting_type,
+                start=start,
+                place=place,
+                allow_overlap=start in overlapping,
+                user=user,
+            )
+            for start, _end in sessions
+        ]
+        if inquiry.status in (Inquiry.Status.NEW, Inquiry.Status.CONTACTED):
+            change_status(inquiry=inquiry, status=Inquiry.Status.MEETING, user=user)
     return meetings
 
 
@@ -308,76 +326,85 @@ def apply_change(
     place: str | None = None,
     status: str | None = None,
     allow_overlap: bool | None = None,
+    unchanged_since: datetime | None = None,
     by_client: bool = False,
     user=None,
     now: datetime,
 ) -> Meeting:
     """Within a serialised transaction, on the locked meeting: check, save, record, queue.
 
-    None leaves a part as it is. The end follows the type's length."""
+    None leaves a part as it is. A new start or type gives the meeting the type's length and
+    buffers; anything else keeps the time it holds. allow_overlap=True accepts an overlap with
+    another meeting in this call; False withdraws one accepted before. unchanged_since: the
+    meeting's updated_at when the caller read it (a form opened earlier); a meeting changed
+    since then is refused rather than overwritten."""
+    if unchanged_since is not None and meeting.updated_at != unchanged_since:
+        raise MeetingRefused(CHANGED_MEANWHILE)
     old = copy.copy(meeting)  # as it was, to compare with
-    meeting_type = meeting_type or meeting.meeting_type
-    meeting.meeting_type = meeting_type
-    meeting.start = start or meeting.start
-    meeting.end = meeting.start + meeting_type.duration
-    meeting.place = place or meeting.place
-    meeting.status = status or meeting.status
-    if allow_overlap is not None:
-        meeting.allow_overlap = allow_overlap
-    if meeting.place not in meeting_type.places:
+    start_changed = start is not None and start != meeting.start
+    type_changed = meeting_type is not None and meeting_type.pk != meeting.meeting_type_id
+    place_changed = place is not None and place != meeting.place
+    if start_changed or type_changed:
+        meeting.meeting_type = meeting_type or meeting.meeting_type
+        meeting.start = start or meeting.start
+        meeting.end = meeting.start + meeting.meeting_type.duration
+        meeting.set_blocked_range()
+    if place_changed:
+        meeting.place = place
+    if (place_changed or type_changed) and meeting.place not in meeting.meeting_type.places:
         raise MeetingRefused(WRONG_PLACE)
-    moved = (meeting.start, meeting.end) != (old.start, old.end)
-    holds_more = meeting.is_active and (
-        not old.is_active
-        or moved
-        or meeting_type.pk != old.meeting_type_id
-        or (old.allow_overlap and not meeting.allow_overlap)
-    )
-    if holds_more:
+    meeting.status = status or meeting.status
+    withdrawn = allow_overlap is False and old.allow_overlap
+    if meeting.is_active and (
+        not old.is_active or start_changed or type_changed or withdrawn
+    ):  # The meeting takes a time it did not hold a moment ago: is it free?
         if by_client:
-            check_free(meeting_type, meeting.start, now=now, ignore_meeting_id=meeting.pk)
-        elif not meeting.allow_overlap:
-            check_no_overlap(meeting_type, [(meeting.start, meeting.end)], exclude=meeting)
+            check_free(meeting.meeting_type, meeting.start, now=now, ignore_meeting_id=meeting.pk)
+            meeting.allow_overlap = False
+        else:
+            overlaps = find_overlaps(
+                meeting_type=meeting.meeting_type,
+                sessions=[(meeting.start, meeting.end)],
+                exclude=meeting,
+            )
+            if overlaps and not allow_overlap:
+                raise MeetingRefused(TAKEN, overlaps=overlaps)
+            meeting.allow_overlap = bool(overlaps)
     shown = (meeting.start, meeting.end, meeting.meeting_type_id, meeting.place, meeting.is_active)
     was_shown = (old.start, old.end, old.meeting_type_id, old.place, old.is_active)
-    if shown != was_shown:
+    if shown != was_shown and (meeting.is_active or old.is_active):
         meeting.sequence += 1
     meeting.save()
-    history = dict(by_client=by_client, changed_by=user)
-    if moved:
-        MeetingChange.objects.create(
+    record_changes(meeting, old, by_client=by_client, user=user)
+    if meeting.sequence != old.sequence:
+        queue_meeting_emails(
             meeting=meeting,
+            notify_staff=user is None,
+            # A meeting that is over gets no email: Henna is putting her records right.
+            notify_client=max(meeting.end, old.end) > now,
+        )
+    return meeting
+
+
+def record_changes(meeting: Meeting, old: Meeting, *, by_client: bool, user) -> None:
+    """The history rows of a change: a move, a new type or place, a new status."""
+    history = {"meeting": meeting, "by_client": by_client, "changed_by": user}
+    if meeting.start != old.start:
+        MeetingChange.objects.create(
             action=MeetingChange.Action.MOVED,
             old_start=old.start,
             new_start=meeting.start,
             **history,
         )
     if (meeting.meeting_type_id, meeting.place) != (old.meeting_type_id, old.place):
-        MeetingChange.objects.create(
-            meeting=meeting, action=MeetingChange.Action.CHANGED, **history
-        )
+        MeetingChange.objects.create(action=MeetingChange.Action.CHANGED, **history)
     if meeting.status != old.status:
         cancelled = old.is_active and not meeting.is_active
         MeetingChange.objects.create(
-            meeting=meeting,
             action=MeetingChange.Action.CANCELLED if cancelled else MeetingChange.Action.STATUS,
             new_status=meeting.status,
             **history,
         )
-    if meeting.sequence != old.sequence:
-        event = (
-            MeetingEvent.CANCELLED
-            if not meeting.is_active
-            else (MeetingEvent.MOVED if old.is_active else MeetingEvent.BOOKED)
-        )
-        queue_meeting_emails(
-            meeting=meeting,
-            event=event,
-            notify_staff=user is None,
-            # A meeting that is over gets no email: Henna is putting her records right.
-            notify_client=max(meeting.end, old.end) > now,
-        )
-    return meeting
 
 
 def change_meeting(
@@ -389,29 +416,33 @@ def change_meeting(
     place: str | None = None,
     status: str | None = None,
     allow_overlap: bool | None = None,
+    unchanged_since: datetime | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> Meeting:
-    """Henna's change form: any of the time, type, place, status and overlap at once. The end
-    follows the type's length. Raises MeetingRefused. dry_run makes the change and rolls it back
-    (with its emails): whether it can be made, decided by the same code that makes it."""
-    try:
-        with transaction.atomic():
-            changed = apply_change(
-                locked(meeting),
-                start=start,
-                meeting_type=meeting_type,
-                place=place,
-                status=status,
-                allow_overlap=allow_overlap,
-                user=user,
-                now=now or timezone.now(),
-            )
-            if dry_run:
-                transaction.set_rollback(True)
-            return changed
-    except IntegrityError:
-        raise MeetingRefused(TAKEN) from None
+    """Henna's change form: any of the time, type, place, status and overlap at once. Raises
+    MeetingRefused.
+
+    dry_run makes the change and rolls it back (with its emails): whether it can be made,
+    decided by the same code that makes it. Inside a caller's transaction (the admin's), the
+    meeting lock is taken before the dry run's savepoint, whose rollback would release it: so
+    no other write gets between the dry run and the real change that follows it."""
+    serialise()
+    with refused_if_taken(), transaction.atomic():
+        changed = apply_change(
+            locked(meeting),
+            start=start,
+            meeting_type=meeting_type,
+            place=place,
+            status=status,
+            allow_overlap=allow_overlap,
+            unchanged_since=unchanged_since,
+            user=user,
+            now=now or timezone.now(),
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return changed
 
 
 def move_meeting(
@@ -422,24 +453,20 @@ def move_meeting(
     user=None,
     now: datetime | None = None,
 ) -> Meeting:
-    """Move a meeting to a new time: a new version (SEQUENCE) of its invitation goes out.
-
-    The client moves only an active meeting, only to a free time, before the cutoff; Henna (a
-    user) to any time that overlaps no other meeting."""
+    """Move an active meeting to a new time: a new version (SEQUENCE) of its invitation goes
+    out. The client moves only to a free time, before the cutoff; Henna (a user) to any time
+    that overlaps no other meeting."""
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            meeting = locked(meeting)
-            if not meeting.is_active:
-                raise MeetingRefused(NOT_ACTIVE)
-            if by_client:
-                if not client_may_change(meeting, now):
-                    raise MeetingRefused(TOO_LATE)
-                if new_start == meeting.start:
-                    raise MeetingRefused(NOT_OFFERED)
-            return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)
-    except IntegrityError:
-        raise MeetingRefused(TAKEN) from None
+    with refused_if_taken(), transaction.atomic():
+        meeting = locked(meeting)
+        if not meeting.is_active:
+            raise MeetingRefused(NOT_ACTIVE)
+        if by_client:
+            if not client_may_change(meeting, now):
+                raise MeetingRefused(TOO_LATE)
+            if new_start == meeting.start:
+                raise MeetingRefused(NOT_OFFERED)
+        return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)
 
 
 def cancel_meeting(
@@ -450,8 +477,8 @@ def cancel_meeting(
     status: str = Meeting.Status.CANCELLED,
     now: datetime | None = None,
 ) -> Meeting:
-    """Cancel a meeting (status cancelled or cancelled late): its time is free again at once,
-    and the cancellation goes out."""
+    """Cancel an active meeting (cancelled, or cancelled late): its time is free again at once,
+    and the cancellation goes out. The client may do so before the cutoff."""
     now = now or timezone.now()
     with transaction.atomic():
         meeting = locked(meeting)
@@ -468,11 +495,7 @@ def set_meeting_status(
     """Henna marks a meeting held, not attended, cancelled or cancelled late.
 
     A status that gives a cancelled meeting its time back is checked like a move: refused
-    (MeetingRefused) when another meeting holds that time now."""
-    try:
-        with transaction.atomic():
-            return apply_change(
-                locked(meeting), status=status, user=user, now=now or timezone.now()
-            )
-    except IntegrityError:
-        raise MeetingRefused(TAKEN) from None
+    (MeetingRefused) when another meeting holds that time now, whatever overlap was accepted
+    before (that was with other meetings)."""
+    with refused_if_taken(), transaction.atomic():
+        return apply_change(locked(meeting), status=status, user=user, now=now or timezone.now())

@@ -6,10 +6,11 @@ is saved only when she ticks "Hyväksyn päällekkäisyyden" (see bookings.sched
 busy time in her own calendar is only pointed out.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -22,6 +23,8 @@ from ..models import AvailabilityException, BusyInterval, Inquiry, Meeting, Meet
 from . import meetings, slots
 from .availability import find_overlaps
 from .series import MAX_EVERY_WEEKS, MAX_SESSIONS, DayOff, plan_series
+
+OVERLAPS_SALT = "bookings.schedule-overlaps"
 
 
 class ScheduleForm(forms.Form):
@@ -58,6 +61,8 @@ class ScheduleForm(forms.Form):
             "Vain jos esikatselu näyttää päällekkäisen tapaamisen ja se on tarkoituksellista."
         ),
     )
+    # The overlaps the preview showed, signed: ticking the box accepts those and no others.
+    seen_overlaps = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -68,7 +73,32 @@ class ScheduleForm(forms.Form):
                 _("Tapaamistyyppi %(type)s ei ole tarjolla tässä paikassa.")
                 % {"type": meeting_type},
             )
+        first, count, every = cleaned.get("date"), cleaned.get("count"), cleaned.get("every_weeks")
+        if first and count and every:
+            last_year = first.year + (every * 7 * (count - 1)) // 365 + 1
+            if not (first.year >= meetings.MIN_YEAR and last_year <= meetings.MAX_YEAR):
+                self.add_error(
+                    "date",
+                    _("Anna päivä niin, että sarja osuu vuosille %(first)s–%(last)s.")
+                    % {"first": meetings.MIN_YEAR, "last": meetings.MAX_YEAR},
+                )
         return cleaned
+
+    def accepted_overlaps(self) -> list[tuple]:
+        """The (session start, meeting id) pairs the preview showed, when the box is ticked."""
+        if not self.cleaned_data.get("confirm_overlap"):
+            return []
+        try:
+            seen = signing.loads(self.cleaned_data["seen_overlaps"], salt=OVERLAPS_SALT)
+        except signing.BadSignature:
+            return []
+        return [(datetime.fromisoformat(start), pk) for start, pk in seen]
+
+    def show_overlaps(self, overlaps) -> None:
+        """Put the overlaps this page shows into it, for the save that may follow."""
+        seen = [[o.start.isoformat(), m.pk] for o in overlaps for m in o.meetings]
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_overlaps")] = signing.dumps(seen, salt=OVERLAPS_SALT)
 
     def sessions(self):
         """The planned sessions, flagged with holidays and days off (no overlaps yet)."""
@@ -120,19 +150,20 @@ class ScheduleAdminMixin:
             sessions = form.sessions()
             spans = [(s.start, s.end) for s in sessions]
             meeting_type = form.cleaned_data["meeting_type"]
-            overlaps = {
-                o.start: o.meetings
-                for o in find_overlaps(meeting_type=meeting_type, sessions=spans)
-            }
-            # Henna's own calendar: a warning only, she knows whether it may move.
-            busy = BusyInterval.objects.overlapping(spans[0][0], spans[-1][1])
+            found = find_overlaps(meeting_type=meeting_type, sessions=spans)
+            overlaps = {o.start: o.meetings for o in found}
+            form.show_overlaps(found)
+            # Henna's own calendar: a warning only, she knows whether it may move. Its busy
+            # times count with the session's breaks, as on the booking page.
+            held = [meeting_type.blocked_range(start, end) for start, end in spans]
+            busy = BusyInterval.objects.overlapping(held[0][0], held[-1][1])
             preview = [
                 {
                     "session": s,
                     "overlaps": overlaps.get(s.start, []),
-                    "busy": bool(slots.overlapping((s.start, s.end), busy)),
+                    "busy": bool(slots.overlapping(span, busy)),
                 }
-                for s in sessions
+                for s, span in zip(sessions, held, strict=True)
             ]
             if "_save" in request.POST:
                 if overlaps and not form.cleaned_data["confirm_overlap"]:
@@ -150,13 +181,17 @@ class ScheduleAdminMixin:
                             meeting_type=meeting_type,
                             place=form.cleaned_data["place"],
                             sessions=spans,
-                            allow_overlap=form.cleaned_data["confirm_overlap"],
+                            accepted_overlaps=form.accepted_overlaps(),
                             user=request.user,
                         )
                     except meetings.MeetingRefused as refused:
                         form.add_error(
                             None,
-                            _("Joku varasi juuri saman ajan. Tarkista esikatselu uudelleen.")
+                            _(
+                                "Päällekkäisyydet muuttuivat esikatselun jälkeen: %(reason)s "
+                                "Tarkista esikatselu uudelleen."
+                            )
+                            % {"reason": refused.message}
                             if refused.code == meetings.TAKEN
                             else refused.message,
                         )

@@ -64,6 +64,12 @@ ERRORS = {
 }
 
 
+def client_error(code: str) -> tuple:
+    """(status, field, message) for a refusal on the client's pages; a refusal only Henna's
+    changes meet reads as "cannot be changed here"."""
+    return ERRORS.get(code, ERRORS[meetings.TOO_LATE])
+
+
 class Week:
     """The week of free times shown: one week at a time, Monday to Sunday, within the horizon."""
 
@@ -226,7 +232,7 @@ class BookingView(View):
                 **details,
             )
         except meetings.MeetingRefused as error:
-            status, field, message = ERRORS[error.code]
+            status, field, message = client_error(error.code)
             return self.render_with_error(form, field, message(), status=status)
         return redirect("bookings:confirmation", token=meeting.manage_token)
 

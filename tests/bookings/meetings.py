@@ -8,7 +8,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bookings.models import Inquiry, Meeting, MeetingType
-from bookings.outbox.queue import MeetingEvent, queue_meeting_emails
+from bookings.outbox.queue import queue_meeting_emails
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -66,16 +66,17 @@ def book(
         end=start + meeting_type.duration,
         place=place,
     )
-    queue_meeting_emails(meeting=meeting, event=MeetingEvent.BOOKED)
+    queue_meeting_emails(meeting=meeting)
     return meeting
 
 
 def move(meeting: Meeting, start: datetime) -> Meeting:
     meeting.start = start
     meeting.end = start + meeting.meeting_type.duration
+    meeting.set_blocked_range()
     meeting.sequence += 1
     meeting.save()
-    queue_meeting_emails(meeting=meeting, event=MeetingEvent.MOVED)
+    queue_meeting_emails(meeting=meeting)
     return meeting
 
 
@@ -83,7 +84,7 @@ def cancel(meeting: Meeting) -> Meeting:
     meeting.status = Meeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save()
-    queue_meeting_emails(meeting=meeting, event=MeetingEvent.CANCELLED)
+    queue_meeting_emails(meeting=meeting)
     return meeting
 
 

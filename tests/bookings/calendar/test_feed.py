@@ -134,6 +134,7 @@ def test_a_moved_meeting_shows_its_new_time_and_version(client, admin_client, me
     meeting.start += timedelta(hours=2)
     meeting.end += timedelta(hours=2)
     meeting.sequence = 1
+    meeting.set_blocked_range()
     meeting.save()
     event = events(client.get(path).content)[meeting.uid]
     assert event["SEQUENCE"] == 1

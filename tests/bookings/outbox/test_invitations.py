@@ -286,7 +286,7 @@ def test_nothing_the_client_wrote_is_in_any_email_or_invitation(sent):
 
 def test_the_download_is_the_same_invitation_never_cached_publicly(sent):
     meeting, _ = sent(book, helsinki(2027, 1, 12, 9))
-    response = invitation_ics_response(meeting)
+    response = invitation_ics_response(meeting, Practice.load())
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="invite.ics"'
     assert response["Cache-Control"] == "private, no-store"

@@ -230,6 +230,7 @@ def test_a_reminder_held_up_past_the_meeting_is_not_sent(settings):
     # The mail server stays down until the meeting has started.
     meeting.start = timezone.now() - timedelta(minutes=5)
     meeting.end = meeting.start + timedelta(minutes=30)
+    meeting.set_blocked_range()
     meeting.save()
 
     settings.EMAIL_BACKEND = LOCMEM

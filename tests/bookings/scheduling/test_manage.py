@@ -141,6 +141,7 @@ def test_a_wrong_link_gets_a_clear_not_found_page(client, meeting, token):
 def test_a_past_meetings_link_has_expired(client, meeting):
     meeting.start = timezone.now() - timedelta(days=2)
     meeting.end = meeting.start + timedelta(minutes=30)
+    meeting.set_blocked_range()
     meeting.save()
     assert client.get(manage_url(meeting)).status_code == 404
 

@@ -1,6 +1,7 @@
 """Henna schedules sessions from an inquiry's page: a preview first, then one invitation per
 session; an overlap is saved only when she confirms it."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,8 +112,11 @@ def test_an_overlap_is_refused_until_henna_confirms_it(admin_client, inquiry):
     assert "menee päällekkäin" in refused.content.decode()
     assert Meeting.objects.count() == 1
 
+    # The page carries the overlaps it showed; ticking the box accepts those.
+    seen = re.search(r'name="seen_overlaps" value="([^"]+)"', refused.content.decode()).group(1)
     confirmed = admin_client.post(
-        schedule_url(inquiry), {**form(count="1"), "_save": "1", "confirm_overlap": "on"}
+        schedule_url(inquiry),
+        {**form(count="1"), "_save": "1", "confirm_overlap": "on", "seen_overlaps": seen},
     )
     assert confirmed.status_code == 302
     assert Meeting.objects.count() == 2
