@@ -360,6 +360,12 @@ class Meeting(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def booked_by_client(self) -> bool:
+        """Whether the client booked this meeting on the booking page themselves, rather than
+        Henna scheduling it (its history says so). One query; not for lists."""
+        return self.changes.filter(action=MeetingChange.Action.BOOKED, by_client=True).exists()
+
     def get_manage_url(self) -> str:
         return reverse("bookings:manage", kwargs={"token": self.manage_token})
 

@@ -120,7 +120,7 @@ def description(meeting: Meeting, practice) -> str:
     else:
         lines.append(_("Tapaaminen on peruttu."))
     if practice is not None:
-        lines.append(f"{practice.name} · {practice.email} · {practice.phone}")
+        lines.append(f"{practice.name} · {practice.email} · {practice.phone_display}")
     return "\n".join(lines)
 
 

@@ -53,6 +53,7 @@ TOO_MANY = "too_many"  # the address has its two upcoming bookings already
 TOO_LATE = "too_late"  # past the type's cutoff for the client's own changes
 NOT_ACTIVE = "not_active"  # cancelled already
 WRONG_PLACE = "wrong_place"  # the meeting type is not offered at that place
+SCHEDULED = "scheduled"  # a session Henna scheduled: the client asks her for another time
 
 # A lock key of our own for PostgreSQL's transaction-level advisory lock.
 LOCK_KEY = 0x4D454554  # "MEET"
@@ -91,6 +92,7 @@ class MeetingRefused(Exception):
             TOO_LATE: _("Asiakas ei voi enää muuttaa tapaamista itse."),
             NOT_ACTIVE: _("Tapaaminen on jo peruttu."),
             WRONG_PLACE: _("Tämä tapaamistyyppi ei salli valittua paikkaa."),
+            SCHEDULED: _("Asiakas ei voi siirtää sovittua tapaamista itse."),
         }
         return messages[self.code]
 
@@ -157,6 +159,14 @@ def client_may_change(meeting: Meeting, now: datetime | None = None) -> bool:
     """Whether the client may still cancel or move the meeting themselves."""
     cutoff = meeting.start - timedelta(hours=meeting.meeting_type.cancel_cutoff_hours)
     return meeting.is_active and (now or timezone.now()) < cutoff
+
+
+def client_may_move(meeting: Meeting) -> bool:
+    """Whether the client may move the meeting to another of the booking page's times
+    themselves: only a meeting they booked there, of a type still booked there. The page's
+    times are the intro meeting's; a session Henna scheduled (its own type and length) is
+    moved by asking her, and cancelled like any other before the cutoff."""
+    return meeting.meeting_type.bookable_online and meeting.booked_by_client
 
 
 def create_meeting(
@@ -435,6 +445,8 @@ def move_meeting(
             if by_client:
                 if not client_may_change(meeting, now):
                     raise MeetingRefused(TOO_LATE)
+                if not client_may_move(meeting):
+                    raise MeetingRefused(SCHEDULED)
                 if new_start == meeting.start:
                     raise MeetingRefused(NOT_OFFERED)
             return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)

@@ -1,6 +1,7 @@
 """The client's own page behind the link in their email: cancel, move, and after the cutoff
 Henna's phone and email instead; a wrong link gets a clear not-found page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -30,16 +31,19 @@ def manage_url(meeting) -> str:
     return f"/ajanvaraus/{meeting.manage_token}/"
 
 
+def cancel_url(meeting) -> str:
+    return f"/ajanvaraus/{meeting.manage_token}/peru/"
+
+
 def test_the_manage_page_shows_the_meeting_and_both_actions(client, meeting):
     body = client.get(manage_url(meeting)).content.decode()
     assert meeting.inquiry.reference in body
-    assert 'id="move-form"' in body and 'id="cancel-form"' in body
+    assert 'id="move-form"' in body and f'href="{cancel_url(meeting)}"' in body
     assert offered_slots(body)
     # Its own time is not offered as a place to move to, nor accepted.
     own = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
     assert own not in offered_slots(body)
     assert client.post(manage_url(meeting), {"action": "move", "slot": own}).status_code == 400
-    assert 'value="cancel"' in body
 
 
 def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
@@ -48,8 +52,9 @@ def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
     slot = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
     assert slot not in offered_slots(client.get(BOOKING_URL).content.decode())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(manage_url(meeting), {"action": "cancel"})
+        response = client.post(cancel_url(meeting))
     assert response.status_code == 302
+    assert response["Location"] == manage_url(meeting)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.sequence == 1
@@ -60,9 +65,10 @@ def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
     assert slot in offered_slots(client.get(BOOKING_URL).content.decode())
     page = client.get(manage_url(meeting)).content.decode()
     assert "on peruttu" in page
-    assert 'id="cancel-form"' not in page
-    # A second cancel (a reload) changes nothing more.
-    client.post(manage_url(meeting), {"action": "cancel"})
+    assert cancel_url(meeting) not in page
+    # A second cancel (a reload) changes nothing more, and the question is not asked again.
+    assert client.post(cancel_url(meeting))["Location"] == manage_url(meeting)
+    assert client.get(cancel_url(meeting))["Location"] == manage_url(meeting)
     meeting.refresh_from_db()
     assert meeting.sequence == 1
 
@@ -121,9 +127,10 @@ def test_after_the_cutoff_the_page_gives_hennas_phone_and_email_and_refuses_chan
     meeting.meeting_type.save()
     practice = Practice.objects.get()
     body = client.get(manage_url(meeting)).content.decode()
-    assert 'id="cancel-form"' not in body and 'id="move-form"' not in body
+    assert cancel_url(meeting) not in body and 'id="move-form"' not in body
     assert practice.email in body and practice.phone in body
-    response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert client.get(cancel_url(meeting))["Location"] == manage_url(meeting)
+    response = client.post(cancel_url(meeting))
     assert response.status_code == 400
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.BOOKED
@@ -136,6 +143,8 @@ def test_a_wrong_link_gets_a_clear_not_found_page(client, meeting, token):
         assert response.status_code == 404
         assert "Varausta ei löytynyt" in response.content.decode()
     assert client.post(f"/ajanvaraus/{token}/", {"action": "cancel"}).status_code == 404
+    assert client.get(f"/ajanvaraus/{token}/peru/").status_code == 404
+    assert client.post(f"/ajanvaraus/{token}/peru/").status_code == 404
 
 
 def test_a_past_meetings_link_has_expired(client, meeting):
@@ -157,3 +166,47 @@ def test_the_invitation_downloads_as_a_private_calendar_file(client, meeting):
 def test_the_english_manage_page_is_in_english(client, meeting):
     body = client.get(f"/en/booking/{meeting.manage_token}/").content.decode()
     assert "Your booking" in body and "Cancel the meeting" in body
+
+
+def test_cancelling_asks_once_more_and_one_tap_cancels_nothing(client, meeting):
+    question = client.get(cancel_url(meeting))
+    assert question.status_code == 200
+    page = question.content.decode()
+    assert "<h1>Peru tapaaminen?</h1>" in page
+    assert meeting.inquiry.reference in page
+    assert re.search(r'<form method="post" id="cancel-form"', page)
+    assert "Kyllä, peru tapaaminen" in page
+    assert f'href="{manage_url(meeting)}"' in page  # "Älä peru" leads back
+    assert "<script" not in page
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.BOOKED
+    # The manage page's old one-tap form (a page left open) now only leads to the question.
+    response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert response.status_code == 302 and response["Location"] == cancel_url(meeting)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (Meeting.Status.BOOKED, 0)
+    english = client.get(f"/en/booking/{meeting.manage_token}/cancel/").content.decode()
+    assert "<h1>Cancel the meeting?</h1>" in english and "Yes, cancel the meeting" in english
+
+
+def test_moving_opens_at_the_meetings_own_week_with_its_time_marked(client, meeting):
+    """A meeting weeks ahead: the picker starts at its week, not at this one, and shows its
+    time among the others as the current one, which cannot be chosen."""
+    weeks_ahead = (timezone.localdate() + timedelta(weeks=4)).isoformat()
+    later = as_instant(
+        offered_slots(client.get(BOOKING_URL, {"week": weeks_ahead}).content.decode())[0]
+    )
+    meetings.move_meeting(meeting=meeting, new_start=later, by_client=True)
+    meeting.refresh_from_db()
+    local = timezone.localtime(meeting.start)
+    body = client.get(manage_url(meeting)).content.decode()
+    monday = local.date() - timedelta(days=local.weekday())
+    assert f"Viikko {monday.day}.{monday.month}." in body
+    current = re.search(r'<li class="slot-current">(.*?)</li>', body, re.S).group(1)
+    assert f"{local.hour}.{local.minute:02d}" in current and "nykyinen aikasi" in current
+    assert "<input" not in current
+    assert local.isoformat() not in offered_slots(body)
+    assert all(as_instant(slot).date() - monday < timedelta(days=7) for slot in offered_slots(body))
+    # Another week by address shows no marked time.
+    first = client.get(manage_url(meeting), {"week": timezone.localdate().isoformat()})
+    assert 'class="slot-current"' not in first.content.decode()
