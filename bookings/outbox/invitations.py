@@ -48,6 +48,14 @@ def display_name(name: str) -> str:
     return " ".join(UNSAFE_IN_NAME.sub(" ", name).split())
 
 
+def no_link_yet() -> str:
+    """For a remote meeting whose link is not set yet: when and how it will come."""
+    return _(
+        "Videolinkki tulee myöhemmin: saat sen sähköpostitse päivitettynä kalenterikutsuna "
+        "viimeistään tapaamista edeltävänä päivänä."
+    )
+
+
 def invitation_method(meeting: Meeting) -> str:
     return "REQUEST" if meeting.is_active else "CANCEL"
 
@@ -79,6 +87,13 @@ def build_invitation(meeting: Meeting, practice: Practice | None, *, method: str
         event.add("location", location(meeting, practice))
         if meeting.is_active:
             event.add("url", manage_link(meeting))
+        if meeting.remote_link and meeting.is_active:
+            # RFC 7986: calendars that know it (Apple's, Thunderbird) show a "join" button.
+            event.add(
+                "conference",
+                meeting.remote_link,
+                parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Videoyhteys")},
+            )
         event.add("description", description(meeting, practice))
     # Every calendar program needs an ORGANIZER that is not the recipient to show a REQUEST as an
     # invitation (Gmail shows none when they are the same): the practice, not the client.
@@ -107,7 +122,7 @@ def build_invitation(meeting: Meeting, practice: Practice | None, *, method: str
 
 def location(meeting: Meeting, practice) -> str:
     if meeting.place == Meeting.Place.REMOTE:
-        return meeting.meeting_type.video_link or str(Meeting.Place.REMOTE.label)
+        return meeting.remote_link or str(Meeting.Place.REMOTE.label)
     if meeting.place == Meeting.Place.KOTKA and practice is not None:
         return f"{practice.name}, {practice.postal_address}"
     return str(meeting.get_place_display())
@@ -116,7 +131,16 @@ def location(meeting: Meeting, practice) -> str:
 def description(meeting: Meeting, practice) -> str:
     lines = []
     if meeting.is_active:
-        lines.append(_("Peru tai siirrä tapaaminen: %(link)s") % {"link": manage_link(meeting)})
+        if meeting.remote_link:
+            lines.append(_("Videoyhteys: %(link)s") % {"link": meeting.remote_link})
+        elif meeting.place == Meeting.Place.REMOTE:
+            lines.append(no_link_yet())
+        if meeting.booked_by_client:
+            lines.append(_("Peru tai siirrä tapaaminen: %(link)s") % {"link": manage_link(meeting)})
+        else:
+            lines.append(
+                _("Tapaamisesi tiedot ja peruminen: %(link)s") % {"link": manage_link(meeting)}
+            )
     else:
         lines.append(_("Tapaaminen on peruttu."))
     if practice is not None:

@@ -120,7 +120,7 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["meeting_type", "start", "place", "status", "allow_overlap"]
+        fields = ["meeting_type", "start", "place", "video_link", "status", "allow_overlap"]
 
     def clean(self):
         cleaned = super().clean()
@@ -147,9 +147,15 @@ class MeetingAdmin(admin.ModelAdmin):
     actions = [*STATUS_ACTIONS, export_meetings_csv]
 
     def get_fields(self, request, obj=None):
-        return ["inquiry", "meeting_type", "start", "place", "status", "allow_overlap"] + [
-            field for field in self.readonly_fields if field != "inquiry"
-        ]
+        return [
+            "inquiry",
+            "meeting_type",
+            "start",
+            "place",
+            "video_link",
+            "status",
+            "allow_overlap",
+        ] + [field for field in self.readonly_fields if field != "inquiry"]
 
     @admin.display(description=_("asiakas"), ordering="inquiry__name")
     def client(self, meeting):

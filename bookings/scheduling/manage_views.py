@@ -50,9 +50,8 @@ def meeting_context(meeting: Meeting) -> dict:
         "practice": practice,
         "may_change": may_change,
         "may_move": may_change and meetings.client_may_move(meeting),
-        "video_link": meeting.meeting_type.video_link
-        if meeting.place == Meeting.Place.REMOTE
-        else "",
+        # Behind the client's own link only: never on a public page.
+        "video_link": meeting.remote_link,
     }
 
 

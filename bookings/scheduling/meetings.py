@@ -7,7 +7,7 @@ form, the meeting list's actions and the commands all call these functions:
 - schedule_meetings: Henna books one session or a series for an inquiry;
 - move_meeting, cancel_meeting: the client (before the cutoff) or Henna;
 - set_meeting_status: held, not attended, cancelled (late);
-- change_meeting: the change form, with any of time, type, place, status and overlap at once.
+- change_meeting: the change form, with any of time, type, place, link, status and overlap at once.
 
 Each runs in one transaction that first takes the meeting lock (serialise), so meeting writes
 never interleave, on any database. Inside it, one overlap check: the client's times go through
@@ -175,6 +175,7 @@ def create_meeting(
     meeting_type: MeetingType,
     start: datetime,
     place: str,
+    video_link: str = "",
     allow_overlap: bool = False,
     by_client: bool = False,
     user=None,
@@ -187,12 +188,14 @@ def create_meeting(
         start=start,
         end=start + meeting_type.duration,
         place=place,
+        video_link=video_link,
         allow_overlap=allow_overlap,
     )
     MeetingChange.objects.create(
         meeting=meeting,
         action=MeetingChange.Action.BOOKED,
         new_start=start,
+        sequence=meeting.sequence,
         by_client=by_client,
         changed_by=user,
     )
@@ -267,11 +270,13 @@ def schedule_meetings(
     meeting_type: MeetingType,
     place: str,
     sessions: Sequence[tuple[datetime, datetime]],
+    video_link: str = "",
     allow_overlap: bool = False,
     user,
 ) -> list[Meeting]:
     """Henna books one meeting per session for an inquiry, each with its own invitation, in one
-    transaction, at any time (not only the public hours).
+    transaction, at any time (not only the public hours). video_link: the sessions' own link
+    for a remote meeting, instead of the type's.
 
     A session that overlaps another meeting raises MeetingRefused (and nothing is saved) unless
     allow_overlap: then that session is saved marked allow_overlap. The inquiry moves to
@@ -292,6 +297,7 @@ def schedule_meetings(
                     meeting_type=meeting_type,
                     start=start,
                     place=place,
+                    video_link=video_link if place == Meeting.Place.REMOTE else "",
                     allow_overlap=start in overlapping,
                     user=user,
                 )
@@ -316,6 +322,7 @@ def apply_change(
     start: datetime | None = None,
     meeting_type: MeetingType | None = None,
     place: str | None = None,
+    video_link: str | None = None,
     status: str | None = None,
     allow_overlap: bool | None = None,
     by_client: bool = False,
@@ -331,6 +338,8 @@ def apply_change(
     meeting.start = start or meeting.start
     meeting.end = meeting.start + meeting_type.duration
     meeting.place = place or meeting.place
+    if video_link is not None:
+        meeting.video_link = video_link
     meeting.status = status or meeting.status
     if allow_overlap is not None:
         meeting.allow_overlap = allow_overlap
@@ -348,12 +357,27 @@ def apply_change(
             check_free(meeting_type, meeting.start, now=now, ignore_meeting_id=meeting.pk)
         elif not meeting.allow_overlap:
             check_no_overlap(meeting_type, [(meeting.start, meeting.end)], exclude=meeting)
-    shown = (meeting.start, meeting.end, meeting.meeting_type_id, meeting.place, meeting.is_active)
-    was_shown = (old.start, old.end, old.meeting_type_id, old.place, old.is_active)
+    # What the client's calendar shows: a change of any of it is a new version (SEQUENCE).
+    shown = (
+        meeting.start,
+        meeting.end,
+        meeting.meeting_type_id,
+        meeting.place,
+        meeting.remote_link,
+        meeting.is_active,
+    )
+    was_shown = (
+        old.start,
+        old.end,
+        old.meeting_type_id,
+        old.place,
+        old.remote_link,
+        old.is_active,
+    )
     if shown != was_shown:
         meeting.sequence += 1
     meeting.save()
-    history = dict(by_client=by_client, changed_by=user)
+    history = dict(by_client=by_client, changed_by=user, sequence=meeting.sequence)
     if moved:
         MeetingChange.objects.create(
             meeting=meeting,
@@ -362,7 +386,11 @@ def apply_change(
             new_start=meeting.start,
             **history,
         )
-    if (meeting.meeting_type_id, meeting.place) != (old.meeting_type_id, old.place):
+    if (meeting.meeting_type_id, meeting.place, meeting.video_link) != (
+        old.meeting_type_id,
+        old.place,
+        old.video_link,
+    ):
         MeetingChange.objects.create(
             meeting=meeting, action=MeetingChange.Action.CHANGED, **history
         )
@@ -397,12 +425,14 @@ def change_meeting(
     start: datetime | None = None,
     meeting_type: MeetingType | None = None,
     place: str | None = None,
+    video_link: str | None = None,
     status: str | None = None,
     allow_overlap: bool | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> Meeting:
-    """Henna's change form: any of the time, type, place, status and overlap at once. The end
+    """Henna's change form: any of the time, type, place, link, status and overlap at once. The
+    end
     follows the type's length. Raises MeetingRefused. dry_run makes the change and rolls it back
     (with its emails): whether it can be made, decided by the same code that makes it."""
     try:
@@ -412,6 +442,7 @@ def change_meeting(
                 start=start,
                 meeting_type=meeting_type,
                 place=place,
+                video_link=video_link,
                 status=status,
                 allow_overlap=allow_overlap,
                 user=user,

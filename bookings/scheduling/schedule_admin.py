@@ -29,6 +29,16 @@ class ScheduleForm(forms.Form):
         label=gettext_lazy("Tapaamistyyppi"), queryset=MeetingType.objects.all()
     )
     place = forms.ChoiceField(label=gettext_lazy("Paikka"), choices=Meeting.Place.choices)
+    video_link = forms.URLField(
+        label=gettext_lazy("Videolinkki (vapaaehtoinen)"),
+        max_length=Meeting._meta.get_field("video_link").max_length,
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy(
+            "Etätapaamisen oma linkki. Tyhjä: tapaamistyypin videolinkki, tai jos sitäkään ei "
+            "ole, voit lisätä linkin myöhemmin tapaamisen sivulla."
+        ),
+    )
     date = forms.DateField(
         label=gettext_lazy("Päivä"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -150,6 +160,7 @@ class ScheduleAdminMixin:
                             meeting_type=meeting_type,
                             place=form.cleaned_data["place"],
                             sessions=spans,
+                            video_link=form.cleaned_data["video_link"],
                             allow_overlap=form.cleaned_data["confirm_overlap"],
                             user=request.user,
                         )

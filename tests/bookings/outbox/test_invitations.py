@@ -135,7 +135,9 @@ def test_a_cancellation_is_method_cancel_status_cancelled_same_uid_higher_sequen
     assert cancelled.subject == (
         "Tapaamisesi on peruttu: Tutustumistapaaminen keskiviikkona 13.1.2027 klo 10.00–10.30"
     )
-    assert "ajanvaraus/" not in cancelled.body  # No manage link for what no longer exists.
+    # No manage link for what no longer exists; the way back to booking instead.
+    assert meeting.manage_token not in cancelled.body
+    assert "Voit varata uuden ajan täältä: http://127.0.0.1:8000/ajanvaraus/\n" in cancelled.body
     assert "Peru tai siirrä" not in event["description"]
     assert "url" not in event
 

@@ -475,3 +475,20 @@ def test_the_client_of_a_meeting_cannot_be_changed_in_its_form(admin_client):
     )
     meeting.refresh_from_db()
     assert meeting.inquiry_id != other.inquiry_id
+
+
+def test_henna_sets_a_meetings_own_link_and_the_client_gets_the_new_version(
+    admin_client, admin_user
+):
+    meeting = booked()  # remote
+    link = "https://video.example.fi/j/bea"
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, video_link=link)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert (meeting.video_link, meeting.remote_link, meeting.sequence) == (link, link, 1)
+    assert meeting.changes.filter(action=MeetingChange.Action.CHANGED).exists()
+    assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
+    page = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
+    assert 'name="video_link"' in page and link in page

@@ -210,3 +210,59 @@ def test_moving_opens_at_the_meetings_own_week_with_its_time_marked(client, meet
     # Another week by address shows no marked time.
     first = client.get(manage_url(meeting), {"week": timezone.localdate().isoformat()})
     assert 'class="slot-current"' not in first.content.decode()
+
+
+@pytest.fixture
+def scheduled(db, admin_user):
+    """A supervision session Henna scheduled for an inquiry (its own type and length)."""
+    from bookings.models import Inquiry, MeetingType
+
+    supervision = MeetingType.objects.create(
+        name="Yksilötyönohjaus",
+        name_fi="Yksilötyönohjaus",
+        name_en="Individual supervision",
+        duration_minutes=60,
+        bookable_online=False,
+    )
+    inquiry = Inquiry.objects.create(kind="individual", name="Sami", email="sami@example.fi")
+    start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
+    start += timedelta(weeks=3)
+    [meeting] = meetings.schedule_meetings(
+        inquiry=inquiry,
+        meeting_type=supervision,
+        place="kotka",
+        sessions=[(start, start + supervision.duration)],
+        user=admin_user,
+    )
+    return meeting
+
+
+def test_a_scheduled_session_may_be_cancelled_but_is_moved_by_asking_henna(client, scheduled):
+    body = client.get(manage_url(scheduled)).content.decode()
+    assert 'id="move-form"' not in body and not offered_slots(body)
+    assert "Sovitun tapaamisen uudesta ajasta sovitaan kanssani" in body
+    assert 'href="tel:+358457835' in body
+    assert f'href="{cancel_url(scheduled)}"' in body
+    # The write path refuses a move by the client, whatever the page offers.
+    public_time = as_instant(offered_slots(client.get(BOOKING_URL).content.decode())[0])
+    with pytest.raises(meetings.MeetingRefused) as refused:
+        meetings.move_meeting(meeting=scheduled, new_start=public_time, by_client=True)
+    assert refused.value.code == meetings.SCHEDULED
+    response = client.post(
+        manage_url(scheduled), {"action": "move", "slot": public_time.isoformat()}
+    )
+    assert response.status_code == 400
+    assert "Sovitun tapaamisen uudesta ajasta sovitaan kanssani" in response.content.decode()
+    scheduled.refresh_from_db()
+    assert scheduled.sequence == 0
+    # Henna herself still moves it anywhere free.
+    meetings.move_meeting(meeting=scheduled, new_start=public_time, user=None)
+    # Cancelling, before the cutoff, is the client's own.
+    assert client.post(cancel_url(scheduled)).status_code == 302
+    scheduled.refresh_from_db()
+    assert scheduled.status == Meeting.Status.CANCELLED
+
+
+def test_a_meeting_the_client_booked_stays_movable(client, meeting):
+    assert meetings.client_may_move(meeting)
+    assert 'id="move-form"' in client.get(manage_url(meeting)).content.decode()
