@@ -215,3 +215,18 @@ def test_a_scheduled_sessions_english_email_is_worded_for_it_too(run, supervisio
 
 def test_the_old_time_is_the_start_alone_written_as_the_emails_write_times():
     assert start_when(helsinki(2027, 3, 30, 9, 30)) == "tiistaina 30.3.2027 klo 9.30"
+
+
+def test_the_english_acknowledgement_of_an_inquiry_goes_on_with_a_capital_letter():
+    from bookings.models import Notification
+    from bookings.outbox.emails import build_email
+
+    inquiry = Inquiry.objects.create(
+        kind=Inquiry.Kind.INDIVIDUAL, name="Ann", email="ann@example.com", language="en"
+    )
+    notification = Notification.objects.create(
+        inquiry=inquiry, kind=Notification.Kind.ACKNOWLEDGEMENT
+    )
+    body = build_email(notification).body
+    assert body.startswith("Hello,\n\nThank you for getting in touch.")
+    assert "+358 45 7835 4299" in body
