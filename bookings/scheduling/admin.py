@@ -117,6 +117,8 @@ class MeetingForm(forms.ModelForm):
         meetings.WRONG_PLACE: "place",
         meetings.TAKEN: "start",
     }
+    # A link typed without its scheme is an https one (Django 6's default, without the warning).
+    video_link = Meeting._meta.get_field("video_link").formfield(assume_scheme="https")
 
     class Meta:
         model = Meeting
