@@ -17,5 +17,6 @@ urlpatterns = [
         name="confirmation",
     ),
     path(_("ajanvaraus/<str:token>/kutsu.ics"), manage_views.invitation, name="invitation"),
+    path(_("ajanvaraus/<str:token>/peru/"), manage_views.CancelView.as_view(), name="cancel"),
     path(_("ajanvaraus/<str:token>/"), manage_views.ManageView.as_view(), name="manage"),
 ]

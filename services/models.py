@@ -6,9 +6,15 @@ and the English one falls back to it while empty.
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .validators import normalize_phone, validate_business_id, validate_phone
+from .validators import (
+    international_phone,
+    normalize_phone,
+    validate_business_id,
+    validate_phone,
+)
 
 
 class Practice(models.Model):
@@ -61,6 +67,15 @@ class Practice(models.Model):
     def postal_address(self) -> str:
         street = f"{self.district}, " if self.district else ""
         return f"{street}{self.postal_code} {self.city}"
+
+    @property
+    def phone_display(self) -> str:
+        """The number for the page or email being written: as Henna typed it in Finnish, with
+        +358 in any other language (its reader may call from abroad). Links use phone_uri,
+        always international."""
+        if (get_language() or "fi").startswith("fi"):
+            return self.phone
+        return international_phone(self.phone)
 
     @property
     def phone_uri(self) -> str:

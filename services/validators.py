@@ -26,6 +26,20 @@ def validate_business_id(value: str) -> None:
 PHONE_ALLOWED_RE = re.compile(r"^\+?[\d\s\-()]+$")
 
 
+def international_phone(value: str) -> str:
+    """The number as people read it, with the country code and the grouping Henna typed:
+    "045 7835 4299" → "+358 45 7835 4299"; an international number stays as it is. For pages
+    and emails in English, read by people who may be calling from abroad."""
+    value = " ".join((value or "").split())
+    if value.startswith("+"):
+        return value
+    if value.startswith("00"):
+        return "+" + value[2:].lstrip()
+    if value.startswith("0"):
+        return "+358 " + value[1:].lstrip(" -")
+    return value
+
+
 def normalize_phone(value: str) -> str:
     """Return the phone number in international form (+358...) for a tel: link.
 

@@ -66,7 +66,7 @@ class PrivacyNoticeView(ContentView):
                 "business_id": practice.business_id,
                 "address": practice.postal_address,
                 "email": practice.email,
-                "phone": practice.phone,
+                "phone": practice.phone_display,
             }
         return {"notice": notice, "placeholders": placeholders}
 

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 
 from aventuria.cache import cached
 from services.content import cached_practice
@@ -43,14 +43,20 @@ def feed_path(token: str) -> str:
 
 def new_feed_address() -> dict:
     """A new secret address; the old one stops working when this commits. Returns the
-    address as webcal:// (for phones) and https:// (for Google Calendar)."""
+    address as webcal:// (for phones) and https:// (for Google Calendar), and whether there
+    was an earlier one that has now stopped working (`replaced`)."""
     with transaction.atomic():
         feed = CalendarFeed.load()
+        replaced = bool(feed.token_hash)
         token = feed.new_token()
         feed.created_at = timezone.now()
         feed.save()
     https = settings.SITE_URL + feed_path(token)
-    return {"https": https, "webcal": "webcal://" + https.split("://", 1)[1]}
+    return {
+        "https": https,
+        "webcal": "webcal://" + https.split("://", 1)[1],
+        "replaced": replaced,
+    }
 
 
 def build_feed(*, with_names: bool, now=None) -> bytes:
@@ -76,7 +82,9 @@ def render_feed(meetings, *, with_names: bool) -> bytes:
         calendar.add("calscale", "GREGORIAN")
         calendar.add("x-wr-calname", _("Aventuria: tapaamiset"))
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", REFRESH)
+        # Added as a vDuration: a bare timedelta on an X- property is written as Python's
+        # "0:15:00", which is no DURATION (ical.js refuses it, Outlook ignores it).
+        calendar.add("x-published-ttl", vDuration(REFRESH))
         for meeting in meetings.select_related("meeting_type", "inquiry").order_by("start"):
             calendar.add_component(feed_event(meeting, practice, with_names=with_names))
         return calendar.to_ical()

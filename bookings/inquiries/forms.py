@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Goal
@@ -78,13 +78,41 @@ class ErrorSummaryForm(forms.Form):
             return field.auto_id + "_0"  # A group of options: point at the first one.
         return field.auto_id
 
+    def fields_in_page_order(self) -> list:
+        """The bound fields in the order the page shows them: the crispy layout's order, after
+        any field the page writes before the layout itself (the booking form's times)."""
+        layout = getattr(getattr(self, "helper", None), "layout", None)
+        if layout is None:
+            return list(self)
+        in_layout = [pointer.name for pointer in layout.get_field_names()]
+        before = [name for name in self.fields if name not in in_layout]
+        return [self[name] for name in before + in_layout if name in self.fields]
+
+    @staticmethod
+    def summary_text(field, error) -> str:
+        """One line of the summary: the field's label and the message as one sentence.
+
+        A label that is a question or a sentence keeps its own punctuation ("Millaista
+        työnohjausta harkitset? Valitse…", never "?:"); a checkbox's label is the whole
+        sentence beside the box, so its message stands alone."""
+        if isinstance(field.field.widget, forms.CheckboxInput):
+            return str(error)
+        label = strip_tags(str(field.label or "")).strip().rstrip(":")
+        if not label:
+            return str(error)
+        if label.endswith(("?", ".", "!")):
+            return f"{label} {error}"
+        return f"{label}: {error}"
+
     def error_summary(self) -> list[dict]:
-        """Every error with the id of the input it is about, for the summary above the form."""
+        """Every error with the id of the input it is about, for the summary above the form, in
+        the order of the fields on the page."""
         items = [{"anchor": None, "text": error} for error in self.non_field_errors()]
-        for field in self:
+        for field in self.fields_in_page_order():
             anchor = self.error_anchor(field)
             items += [
-                {"anchor": anchor, "label": field.label, "text": error} for error in field.errors
+                {"anchor": anchor, "text": self.summary_text(field, error)}
+                for error in field.errors
             ]
         return items
 

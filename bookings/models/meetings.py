@@ -302,6 +302,15 @@ class Meeting(models.Model):
     blocked_from = models.DateTimeField(editable=False)
     blocked_until = models.DateTimeField(editable=False)
     place = models.CharField(_("paikka"), max_length=10, choices=Place.choices)
+    video_link = models.URLField(
+        _("videolinkki"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Tämän tapaamisen oma etätapaamisen linkki. Tyhjä: tapaamistyypin videolinkki. "
+            "Muutos lähettää asiakkaalle päivitetyn kalenterikutsun."
+        ),
+    )
     status = models.CharField(
         _("tila"), max_length=20, choices=Status.choices, default=Status.BOOKED, db_index=True
     )
@@ -363,6 +372,21 @@ class Meeting(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def remote_link(self) -> str:
+        """The link the client opens to join a remote meeting: the meeting's own, else its
+        type's meeting room; "" when none is set yet or the meeting is not remote. Only for the
+        client's email, invitation and manage page, never for a public page."""
+        if self.place != self.Place.REMOTE:
+            return ""
+        return self.video_link or self.meeting_type.video_link
+
+    @property
+    def booked_by_client(self) -> bool:
+        """Whether the client booked this meeting on the booking page themselves, rather than
+        Henna scheduling it (its history says so). One query; not for lists."""
+        return self.changes.filter(action=MeetingChange.Action.BOOKED, by_client=True).exists()
+
     def get_manage_url(self) -> str:
         return reverse("bookings:manage", kwargs={"token": self.manage_token})
 
@@ -378,11 +402,13 @@ class MeetingChange(models.Model):
         MOVED = "moved", _("Siirretty")
         CANCELLED = "cancelled", _("Peruttu")
         STATUS = "status", _("Tila muutettu")
-        CHANGED = "changed", _("Tyyppi tai paikka muutettu")
+        CHANGED = "changed", _("Tyyppi, paikka tai linkki muutettu")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("muutos"), max_length=20, choices=Action.choices)
     old_start = models.DateTimeField(_("aiempi aika"), null=True, blank=True)
+    # The meeting's SEQUENCE after this change: which email (a version) tells about it.
+    sequence = models.PositiveIntegerField(_("versio"), null=True, blank=True)
     new_start = models.DateTimeField(_("uusi aika"), null=True, blank=True)
     new_status = models.CharField(
         _("uusi tila"), max_length=20, choices=Meeting.Status.choices, blank=True

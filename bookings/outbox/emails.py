@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from services.models import Practice
 
-from ..models import Inquiry, Meeting, Notification
+from ..models import Inquiry, Meeting, MeetingChange, Notification
 from ..scheduling.slots import HELSINKI
 from .invitations import InvitationEmail, location, manage_link
 
@@ -72,7 +72,8 @@ def is_out_of_date(notification: Notification, now: datetime | None = None) -> b
 
 def meeting_when(meeting: Meeting) -> str:
     """The meeting's time the Finnish way with the weekday, in the active language:
-    "tiistaina 12.1.2027 klo 9.00–9.30", "Tuesday 12 January 2027, 9:00–9:30 (Finnish time)"."""
+    "tiistaina 12.1.2027 klo 9.00–9.30", "Tuesday 12 January 2027, 9:00–9:30 (Finnish time)".
+    The one way a meeting's time is written, on the client's pages and in every email."""
     start = meeting.start.astimezone(HELSINKI)
     end = meeting.end.astimezone(HELSINKI)
     # Translators: Django date format of a meeting's date ("12.1.2027"; English "j F Y").
@@ -85,6 +86,29 @@ def meeting_when(meeting: Meeting) -> str:
         "start": dateformat.format(start, time_format),
         "end": dateformat.format(end, time_format),
     }
+
+
+def start_when(instant: datetime) -> str:
+    """A start alone, as meeting_when writes it: "tiistaina 12.1.2027 klo 9.00"."""
+    start = instant.astimezone(HELSINKI)
+    return _("%(weekday)s %(date)s klo %(start)s") % {
+        "weekday": WEEKDAYS_ON[start.weekday()],
+        "date": dateformat.format(start, _("j.n.Y")),
+        "start": dateformat.format(start, _("G.i")),
+    }
+
+
+def moved_from(notification: Notification) -> datetime | None:
+    """The time the meeting had before the change this email tells about, if it was moved."""
+    return (
+        MeetingChange.objects.filter(
+            meeting_id=notification.meeting_id,
+            action=MeetingChange.Action.MOVED,
+            sequence=notification.sequence,
+        )
+        .values_list("old_start", flat=True)
+        .first()
+    )
 
 
 def staff_event(meeting: Meeting) -> MeetingEvent:
@@ -106,6 +130,7 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
     for_staff = notification.kind == Notification.Kind.STAFF_MEETING
     language = settings.LANGUAGE_CODE if for_staff else inquiry.language
     template = TEMPLATES[notification.kind]
+    old_start = moved_from(notification) if meeting.sequence else None
     with translation.override(language):
         context = {
             "meeting": meeting,
@@ -113,15 +138,20 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
             "practice": practice,
             "type_name": str(meeting.meeting_type.name),
             "when": meeting_when(meeting),
+            "old_when": start_when(old_start) if old_start else "",
             "place": location(meeting, practice),
             "remote": meeting.place == Meeting.Place.REMOTE,
+            "video_link": meeting.remote_link,
+            # A session Henna scheduled, not one the client booked: worded so, and moved by
+            # asking her (bookings.scheduling.meetings.client_may_move).
+            "scheduled": not meeting.booked_by_client,
             "updated": meeting.sequence > 0,
             # Team and work-community supervision: the contact person passes it on.
             "forward": inquiry.kind in Inquiry.GROUP_KINDS,
             "event": staff_event(meeting),
             "manage_link": manage_link(meeting),
             "admin_link": settings.SITE_URL + inquiry.get_admin_url(),
-            "site_link": settings.SITE_URL + reverse("services:home"),
+            "booking_link": settings.SITE_URL + reverse("bookings:booking"),
             "language_name": translation.get_language_info(inquiry.language)["name_translated"],
         }
         subject = render_to_string(f"bookings/email/{template}_subject.txt", context)

@@ -4,10 +4,14 @@ as iMIP, RFC 6047).
 One function builds it for every change: METHOD:REQUEST for a new or changed meeting,
 METHOD:CANCEL with STATUS:CANCELLED for a cancelled one, always with the meeting's stable UID and
 its current SEQUENCE, so that calendar programs update or remove the one event they already have.
+The same function builds the file the client downloads, without a METHOD and without the
+attendee: a file opened by hand is no iTIP message, and calendars then add the event plainly
+instead of asking to accept an invitation.
 Times are in UTC, so no VTIMEZONE is needed and a summer-time change cannot move anything.
 Nothing the client wrote (their note, their phone) goes into it.
 """
 
+import re
 from datetime import UTC
 from email.utils import parseaddr
 
@@ -32,43 +36,77 @@ def manage_link(meeting: Meeting) -> str:
     return settings.SITE_URL + reverse("bookings:manage", kwargs={"token": meeting.manage_token})
 
 
+# What a display name (CN) is written without. RFC 6868 would escape a quote as ^' and RFC 5545
+# allows ;:, inside a quoted value, but node-ical cuts a name at ";" and vobject shows "^'":
+# without these characters every parser shows the same name.
+UNSAFE_IN_NAME = re.compile(r'[";:,^\\\x00-\x1f\x7f]')
+
+
+def display_name(name: str) -> str:
+    """A name as it is safe to put in a CN parameter: "Virtanen; Matti" → "Virtanen Matti"."""
+    return " ".join(UNSAFE_IN_NAME.sub(" ", name).split())
+
+
+def no_link_yet() -> str:
+    """For a remote meeting whose link is not set yet: when and how it will come."""
+    return _(
+        "Videolinkki tulee myöhemmin: saat sen sähköpostitse päivitettynä kalenterikutsuna "
+        "viimeistään tapaamista edeltävänä päivänä."
+    )
+
+
 def invitation_method(meeting: Meeting) -> str:
     return "REQUEST" if meeting.is_active else "CANCEL"
 
 
-def build_invitation(meeting: Meeting, practice: Practice | None) -> bytes:
+def build_invitation(meeting: Meeting, practice: Practice | None, *, method: str | None) -> bytes:
     """The iCalendar object for the meeting as it now is: CRLF line ends, lines folded at 75
-    octets (icalendar does both), texts in the client's language."""
+    octets (icalendar does both), texts in the client's language.
+
+    method: "REQUEST" or "CANCEL" (invitation_method) for an email's iTIP message; None for the
+    file to download: no METHOD and no ATTENDEE, an event to add as it is (STATUS says whether
+    it is cancelled)."""
     inquiry = meeting.inquiry
-    method = invitation_method(meeting)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", method)
+    if method is not None:
+        calendar.add("method", method)
     event = Event()
     event.add("uid", meeting.uid)
     event.add("dtstamp", timezone.now().astimezone(UTC))
     event.add("dtstart", meeting.start.astimezone(UTC))
     event.add("dtend", meeting.end.astimezone(UTC))
     event.add("sequence", meeting.sequence)
-    event.add("status", "CONFIRMED" if method == "REQUEST" else "CANCELLED")
+    event.add("status", "CONFIRMED" if meeting.is_active else "CANCELLED")
     with translation.override(inquiry.language):
         name = str(meeting.meeting_type.name)
         practice_name = practice.name if practice else ""
         event.add("summary", f"{name}, {practice_name}" if practice_name else name)
         event.add("location", location(meeting, practice))
-        if method == "REQUEST":
+        if meeting.is_active:
             event.add("url", manage_link(meeting))
+        if meeting.remote_link and meeting.is_active:
+            # RFC 7986: calendars that know it (Apple's, Thunderbird) show a "join" button.
+            event.add(
+                "conference",
+                meeting.remote_link,
+                parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": _("Videoyhteys")},
+            )
         event.add("description", description(meeting, practice))
     # Every calendar program needs an ORGANIZER that is not the recipient to show a REQUEST as an
     # invitation (Gmail shows none when they are the same): the practice, not the client.
     organizer_email = practice.email if practice else parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     organizer = vCalAddress(f"mailto:{organizer_email}")
-    if practice_name:
-        organizer.params["cn"] = vText(practice_name)
+    if display_name(practice_name):
+        organizer.params["cn"] = vText(display_name(practice_name))
     event.add("organizer", organizer)
+    if method is None:
+        calendar.add_component(event)
+        return calendar.to_ical()
     attendee = vCalAddress(f"mailto:{inquiry.email}")
-    attendee.params["cn"] = vText(inquiry.name)
+    if display_name(inquiry.name):
+        attendee.params["cn"] = vText(display_name(inquiry.name))
     attendee.params["cutype"] = vText("INDIVIDUAL")
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     # The client chose the time themselves: accepted already, and no reply is asked for, so
@@ -83,7 +121,7 @@ def build_invitation(meeting: Meeting, practice: Practice | None) -> bytes:
 
 def location(meeting: Meeting, practice) -> str:
     if meeting.place == Meeting.Place.REMOTE:
-        return meeting.meeting_type.video_link or str(Meeting.Place.REMOTE.label)
+        return meeting.remote_link or str(Meeting.Place.REMOTE.label)
     if meeting.place == Meeting.Place.KOTKA and practice is not None:
         return f"{practice.name}, {practice.postal_address}"
     return str(meeting.get_place_display())
@@ -92,11 +130,20 @@ def location(meeting: Meeting, practice) -> str:
 def description(meeting: Meeting, practice) -> str:
     lines = []
     if meeting.is_active:
-        lines.append(_("Peru tai siirrä tapaaminen: %(link)s") % {"link": manage_link(meeting)})
+        if meeting.remote_link:
+            lines.append(_("Videoyhteys: %(link)s") % {"link": meeting.remote_link})
+        elif meeting.place == Meeting.Place.REMOTE:
+            lines.append(no_link_yet())
+        if meeting.booked_by_client:
+            lines.append(_("Peru tai siirrä tapaaminen: %(link)s") % {"link": manage_link(meeting)})
+        else:
+            lines.append(
+                _("Tapaamisesi tiedot ja peruminen: %(link)s") % {"link": manage_link(meeting)}
+            )
     else:
         lines.append(_("Tapaaminen on peruttu."))
     if practice is not None:
-        lines.append(f"{practice.name} · {practice.email} · {practice.phone}")
+        lines.append(f"{practice.name} · {practice.email} · {practice.phone_display}")
     return "\n".join(lines)
 
 
@@ -130,7 +177,7 @@ class InvitationEmail(EmailMultiAlternatives):
     def __init__(self, *, meeting: Meeting, practice: Practice | None, **kwargs):
         super().__init__(**kwargs)
         self.method = invitation_method(meeting)
-        ics = build_invitation(meeting, practice)
+        ics = build_invitation(meeting, practice, method=self.method)
         self.attach_alternative(ics.decode(), "text/calendar")
         self.attach(FILENAME, ics, "application/ics")
 
@@ -146,9 +193,11 @@ class InvitationEmail(EmailMultiAlternatives):
 
 
 def invitation_ics_response(meeting: Meeting, practice: Practice | None) -> HttpResponse:
-    """The invitation as a download (invite.ics); personal, so never kept by a shared cache."""
+    """The meeting as a download (invite.ics): the invitation without METHOD and attendee;
+    personal, so never kept by a shared cache."""
     response = HttpResponse(
-        build_invitation(meeting, practice), content_type="text/calendar; charset=utf-8"
+        build_invitation(meeting, practice, method=None),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{FILENAME}"'
     response["Cache-Control"] = "private, no-store"

@@ -118,10 +118,12 @@ class MeetingForm(forms.ModelForm):
     # overwritten by a form that never showed it.
     opened_version = forms.CharField(widget=forms.HiddenInput, required=False)
     user = None  # set per request by MeetingAdmin.get_form
+    # A link typed without its scheme is an https one (Django 6's default, without the warning).
+    video_link = Meeting._meta.get_field("video_link").formfield(assume_scheme="https")
 
     class Meta:
         model = Meeting
-        fields = ["meeting_type", "start", "place", "status", "allow_overlap"]
+        fields = ["meeting_type", "start", "place", "video_link", "status", "allow_overlap"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,6 +152,7 @@ class MeetingForm(forms.ModelForm):
             "start": data["start"],
             "meeting_type": data["meeting_type"],
             "place": data["place"],
+            "video_link": data["video_link"],
             "status": data["status"],
             "allow_overlap": data["allow_overlap"],
             "unchanged_since": data.get("opened_version"),
@@ -191,8 +194,9 @@ class MeetingAdmin(admin.ModelAdmin):
     actions = [*STATUS_ACTIONS, export_meetings_csv]
 
     def get_fields(self, request, obj=None):
-        editable = ["meeting_type", "start", "place", "status", "allow_overlap", "opened_version"]
-        return ["inquiry", *editable] + [f for f in self.readonly_fields if f != "inquiry"]
+        editable = ["meeting_type", "start", "place", "video_link", "status", "allow_overlap"]
+        readonly = [f for f in self.readonly_fields if f != "inquiry"]
+        return ["inquiry", *editable, "opened_version", *readonly]
 
     @admin.display(description=_("asiakas"), ordering="inquiry__name")
     def client(self, meeting):

@@ -4,7 +4,7 @@ Each time's value is its start in ISO 8601 with its UTC offset (2027-01-12T09:00
 form only reads it, the booking write path decides whether the time is still free.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
@@ -12,7 +12,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -30,6 +30,30 @@ NOTE_MAX_LENGTH = 500
 def day_legend(day) -> str:
     # Translators: a day's heading above its free times, a Django date format ("ti 12.1.2027").
     return date_format(day, pgettext("booking day", "D j.n.Y"))
+
+
+def week_label(monday: date) -> str:
+    """The week's heading in the picker, the way each language writes a range of days:
+    "Viikko 7.12.–13.12.2026", "Week of 7–13 December 2026"; a week across months or years
+    names both ends in full ("Week of 28 December 2026 – 3 January 2027")."""
+    sunday = monday + timedelta(days=6)
+    if monday.year != sunday.year:
+        # Translators: a week's first day when the week spans two years ("28.12.2026").
+        first_format = pgettext("week start, other year", "j.n.Y")
+    elif monday.month != sunday.month:
+        # Translators: a week's first day when the week spans two months ("30.11.").
+        first_format = pgettext("week start, other month", "j.n.")
+    else:
+        # Translators: a week's first day when the week is within a month ("7.12.").
+        first_format = pgettext("week start, same month", "j.n.")
+    values = {
+        "first": date_format(monday, first_format),
+        # Translators: a week's last day, a Django date format ("13.12.2026").
+        "last": date_format(sunday, pgettext("week end", "j.n.Y")),
+    }
+    if monday.month == sunday.month:
+        return pgettext("week within a month", "Viikko %(first)s–%(last)s") % values
+    return pgettext("week across months", "Viikko %(first)s–%(last)s") % values
 
 
 def time_label(instant: datetime) -> str:
@@ -51,29 +75,20 @@ def grouped_choices(starts: list[datetime]) -> list[tuple[str, list[tuple[str, s
 
 class SlotSelect(forms.RadioSelect):
     """Radio buttons in a fieldset per day, the day as its legend. Written out here rather than
-    by a template per option: a week has some fifty, and the page must stay within 3 ms."""
+    by a template per option: a week has some fifty, and the page must stay within 3 ms.
+
+    `current`: the value of the meeting's own time when it is being moved, shown among the
+    times, marked, and not selectable."""
+
+    current: str | None = None
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         flags = mark_safe(" required" if widget["attrs"].get("required") else "")  # noqa: S308
         days = []
         for legend, options, _index in widget["optgroups"]:
-            times = format_html_join(
-                "\n",
-                '<li><input type="radio" name="{}" value="{}" id="{}"{}{}>'
-                '<label for="{}">{}</label></li>',
-                (
-                    (
-                        option["name"],
-                        option["value"],
-                        option["attrs"]["id"],
-                        CHECKED if option["selected"] else "",
-                        flags,
-                        option["attrs"]["id"],
-                        option["label"],
-                    )
-                    for option in options
-                ),
+            times = mark_safe(  # noqa: S308 - each item went through format_html
+                "\n".join(self.render_option(option, flags) for option in options)
             )
             days.append(
                 format_html(
@@ -84,6 +99,25 @@ class SlotSelect(forms.RadioSelect):
                 )
             )
         return mark_safe("\n".join(days))  # noqa: S308 - every part went through format_html
+
+    def render_option(self, option, flags) -> str:
+        if option["value"] == self.current:
+            return format_html(
+                '<li class="slot-current"><span>{} <small>{}</small></span></li>',
+                option["label"],
+                pgettext("the meeting's own time in the picker", "nykyinen aikasi"),
+            )
+        return format_html(
+            '<li><input type="radio" name="{}" value="{}" id="{}"{}{}>'
+            '<label for="{}">{}</label></li>',
+            option["name"],
+            option["value"],
+            option["attrs"]["id"],
+            CHECKED if option["selected"] else "",
+            flags,
+            option["attrs"]["id"],
+            option["label"],
+        )
 
 
 CHECKED = mark_safe(" checked")
@@ -102,7 +136,12 @@ class SlotField(forms.Field):
         self.choices = []
         super().__init__(**kwargs)
 
-    def set_choices(self, starts: list[datetime]) -> None:
+    def set_choices(self, starts: list[datetime], *, current: datetime | None = None) -> None:
+        """The times to offer; `current` (the meeting being moved) is shown among them, marked
+        as its time now and not selectable."""
+        self.widget.current = slot_value(current) if current is not None else None
+        if current is not None:
+            starts = sorted({*starts, current})
         self.widget.choices = grouped_choices(starts)
 
     def to_python(self, value):
@@ -223,16 +262,3 @@ class BookingForm(ProtectedForm, SlotForm):
             Div("website", css_class="hp", aria_hidden="true"),
             "token",
         )
-
-
-def meeting_when(meeting) -> str:
-    """The meeting's time the way people write it: "tiistai 12.1.2027 klo 9.00–9.30"."""
-    start = meeting.start.astimezone(HELSINKI)
-    end = meeting.end.astimezone(HELSINKI)
-    # Translators: a meeting's day in a sentence, a Django date format ("tiistai 12.1.2027").
-    day = date_format(start, pgettext("meeting day", "l j.n.Y"))
-    return pgettext("meeting time", "%(day)s klo %(start)s–%(end)s") % {
-        "day": day,
-        "start": time_label(start),
-        "end": time_label(end),
-    }

@@ -1,5 +1,6 @@
 """The client's own pages of a booking, reached with the unguessable link in their email: the
-confirmation, the page to cancel or move the meeting, and the invitation to download."""
+confirmation, the page to move the meeting, the step that asks once more before cancelling it,
+and the invitation to download."""
 
 import re
 
@@ -13,9 +14,11 @@ from django.views.decorators.cache import never_cache
 from services.content import cached_practice
 
 from ..models import Meeting
+from ..outbox.emails import meeting_when
 from ..outbox.invitations import invitation_ics_response
 from . import meetings
-from .forms import SlotForm, meeting_when
+from .forms import SlotForm
+from .slots import local_date
 from .views import Week, client_error, slot_week
 
 # What bookings.models.meetings.new_manage_token makes (secrets.token_urlsafe).
@@ -40,14 +43,15 @@ def not_found(request):
 
 def meeting_context(meeting: Meeting) -> dict:
     practice = cached_practice()
+    may_change = meetings.client_may_change(meeting)
     return {
         "meeting": meeting,
         "when": meeting_when(meeting),
         "practice": practice,
-        "may_change": meetings.client_may_change(meeting),
-        "video_link": meeting.meeting_type.video_link
-        if meeting.place == Meeting.Place.REMOTE
-        else "",
+        "may_change": may_change,
+        "may_move": may_change and meetings.client_may_move(meeting),
+        # Behind the client's own link only: never on a public page.
+        "video_link": meeting.remote_link,
     }
 
 
@@ -68,13 +72,18 @@ class ManageView(View):
 
     def render(self, meeting, *, form=None, week=None, status=200, error=None):
         context = meeting_context(meeting)
-        if context["may_change"]:
-            week = Week(meeting.meeting_type, week)
+        if context["may_move"]:
+            # The picker opens at the meeting's own week: moving by a day is one click.
+            week = Week(meeting.meeting_type, week or local_date(meeting.start).isoformat())
             form = form or SlotForm()
             starts = week.free_slots(meeting.meeting_type, ignore_meeting_id=meeting.pk)
-            # Its own time is free for it, but no place to move to.
-            form.fields["slot"].set_choices([s for s in starts if s != meeting.start])
-            context.update(form=form, week=week)
+            # Its own time is free for it, but no place to move to: shown, marked, not offered.
+            in_week = week.window.first_day <= local_date(meeting.start) <= week.window.last_day
+            form.fields["slot"].set_choices(
+                [start for start in starts if start != meeting.start],
+                current=meeting.start if in_week else None,
+            )
+            context.update(form=form, week=week, moving=True)
         context["error"] = error
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
@@ -88,11 +97,10 @@ class ManageView(View):
         meeting = meeting_for(token)
         if meeting is None:
             return not_found(request)
-        action = request.POST.get("action")
+        if request.POST.get("action") == "cancel":
+            # A form from before the confirmation step (a page left open): ask first.
+            return redirect("bookings:cancel", token=token)
         try:
-            if action == "cancel":
-                meetings.cancel_meeting(meeting=meeting, by_client=True)
-                return redirect("bookings:manage", token=token)
             form = SlotForm(request.POST)
             if not form.is_valid():
                 return self.render(meeting, form=form, week=slot_week(form), status=400)
@@ -104,6 +112,38 @@ class ManageView(View):
             meeting.refresh_from_db()
             return self.render(meeting, status=status, error=message())
         return redirect("bookings:confirmation", token=token)
+
+
+@method_decorator(never_cache, name="dispatch")
+class CancelView(ManageView):
+    """Cancelling asks once more: GET shows the meeting and "Peru tapaaminen?", POST cancels.
+    One tap on a phone must not cancel anything, and no JavaScript is needed for the question."""
+
+    confirm_template = "bookings/booking_cancel.html"
+
+    def get(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        context = meeting_context(meeting)
+        if not meeting.is_active or not context["may_change"]:
+            # Cancelled already, or too late: the manage page says what is possible.
+            return redirect("bookings:manage", token=token)
+        return TemplateResponse(request, self.confirm_template, context)
+
+    def post(self, request, token):
+        meeting = meeting_for(token)
+        if meeting is None:
+            return not_found(request)
+        try:
+            meetings.cancel_meeting(meeting=meeting, by_client=True)
+        except meetings.MeetingRefused as error:
+            if error.code == meetings.NOT_ACTIVE:  # a reload of the answer: nothing more to do
+                return redirect("bookings:manage", token=token)
+            status, _field, message = client_error(error.code)
+            meeting.refresh_from_db()
+            return self.render(meeting, status=status, error=message())
+        return redirect("bookings:manage", token=token)
 
 
 def invitation(request, token):

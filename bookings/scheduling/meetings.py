@@ -7,7 +7,8 @@ form, the meeting list's actions and the commands all call these functions:
 - move_meeting, cancel_meeting: the client's manage page (before the cutoff);
 - schedule_meetings: Henna books one session or a series for an inquiry;
 - set_meeting_status: Henna's list actions (held, not attended, cancelled late);
-- change_meeting: Henna's change form, any of time, type, place, status and overlap at once.
+- change_meeting: Henna's change form, any of time, type, place, link, status and overlap at
+  once.
 
 Each runs in one transaction that first takes the meeting lock (serialise), so meeting writes
 never interleave, on any database. Inside it, one overlap check: the client's times go through
@@ -60,6 +61,7 @@ TOO_LATE = "too_late"  # past the type's cutoff for the client's own changes
 NOT_ACTIVE = "not_active"  # cancelled already
 WRONG_PLACE = "wrong_place"  # the meeting type is not offered at that place
 CHANGED_MEANWHILE = "changed_meanwhile"  # changed by someone else since the form was opened
+SCHEDULED = "scheduled"  # a session Henna scheduled: the client asks her for another time
 
 # A lock key of our own for PostgreSQL's transaction-level advisory lock.
 LOCK_KEY = 0x4D454554  # "MEET"
@@ -98,6 +100,7 @@ class MeetingRefused(Exception):
             TOO_LATE: _("Asiakas ei voi enää muuttaa tapaamista itse."),
             NOT_ACTIVE: _("Tapaaminen on jo peruttu."),
             WRONG_PLACE: _("Tämä tapaamistyyppi ei salli valittua paikkaa."),
+            SCHEDULED: _("Asiakas ei voi siirtää sovittua tapaamista itse."),
             CHANGED_MEANWHILE: _(
                 "Tapaamista on muutettu sen jälkeen, kun avasit sen (esimerkiksi asiakas perui tai "
                 "siirsi sen). Tarkista tiedot ja tee muutos uudelleen."
@@ -170,12 +173,21 @@ def client_may_change(meeting: Meeting, now: datetime | None = None) -> bool:
     return meeting.is_active and (now or timezone.now()) < cutoff
 
 
+def client_may_move(meeting: Meeting) -> bool:
+    """Whether the client may move the meeting to another of the booking page's times
+    themselves: only a meeting they booked there, of a type still booked there. The page's
+    times are the intro meeting's; a session Henna scheduled (its own type and length) is
+    moved by asking her, and cancelled like any other before the cutoff."""
+    return meeting.meeting_type.bookable_online and meeting.booked_by_client
+
+
 def create_meeting(
     *,
     inquiry: Inquiry,
     meeting_type: MeetingType,
     start: datetime,
     place: str,
+    video_link: str = "",
     allow_overlap: bool = False,
     by_client: bool = False,
     user=None,
@@ -188,6 +200,7 @@ def create_meeting(
         start=start,
         end=start + meeting_type.duration,
         place=place,
+        video_link=video_link,
         allow_overlap=allow_overlap,
     )
     MeetingChange.objects.create(
@@ -196,6 +209,7 @@ def create_meeting(
         new_start=start,
         by_client=by_client,
         changed_by=user,
+        sequence=meeting.sequence,
     )
     queue_meeting_emails(meeting=meeting, notify_staff=user is None)
     return meeting
@@ -270,10 +284,12 @@ def schedule_meetings(
     sessions: Sequence[tuple[datetime, datetime]],
     accepted_overlaps: Collection[tuple[datetime, int]] = (),
     allow_overlap: bool = False,
+    video_link: str = "",
     user,
 ) -> list[Meeting]:
     """Henna books one meeting per session for an inquiry, each with its own invitation, in one
-    transaction, at any time (not only the public hours).
+    transaction, at any time (not only the public hours). video_link: the sessions' own link
+    for a remote meeting, instead of the type's.
 
     A session that overlaps another meeting raises MeetingRefused (and nothing is saved), with
     the overlaps found, unless the overlap was accepted: each (session start, meeting id) in
@@ -302,6 +318,7 @@ def schedule_meetings(
                 meeting_type=meeting_type,
                 start=start,
                 place=place,
+                video_link=video_link if place == Meeting.Place.REMOTE else "",
                 allow_overlap=start in overlapping,
                 user=user,
             )
@@ -324,6 +341,7 @@ def apply_change(
     start: datetime | None = None,
     meeting_type: MeetingType | None = None,
     place: str | None = None,
+    video_link: str | None = None,
     status: str | None = None,
     allow_overlap: bool | None = None,
     unchanged_since: datetime | None = None,
@@ -351,6 +369,8 @@ def apply_change(
         meeting.set_blocked_range()
     if place_changed:
         meeting.place = place
+    if video_link is not None:
+        meeting.video_link = video_link
     if (place_changed or type_changed) and meeting.place not in meeting.meeting_type.places:
         raise MeetingRefused(WRONG_PLACE)
     meeting.status = status or meeting.status
@@ -370,9 +390,18 @@ def apply_change(
             if overlaps and not allow_overlap:
                 raise MeetingRefused(TAKEN, overlaps=overlaps)
             meeting.allow_overlap = bool(overlaps)
-    shown = (meeting.start, meeting.end, meeting.meeting_type_id, meeting.place, meeting.is_active)
-    was_shown = (old.start, old.end, old.meeting_type_id, old.place, old.is_active)
-    if shown != was_shown and (meeting.is_active or old.is_active):
+    # What the client's calendar shows: a change of any of it is a new version (SEQUENCE).
+    shown = (
+        meeting.start,
+        meeting.end,
+        meeting.meeting_type_id,
+        meeting.place,
+        meeting.remote_link,
+    )
+    was_shown = (old.start, old.end, old.meeting_type_id, old.place, old.remote_link)
+    if (shown, meeting.is_active) != (was_shown, old.is_active) and (
+        meeting.is_active or old.is_active
+    ):
         meeting.sequence += 1
     meeting.save()
     record_changes(meeting, old, by_client=by_client, user=user)
@@ -388,7 +417,12 @@ def apply_change(
 
 def record_changes(meeting: Meeting, old: Meeting, *, by_client: bool, user) -> None:
     """The history rows of a change: a move, a new type or place, a new status."""
-    history = {"meeting": meeting, "by_client": by_client, "changed_by": user}
+    history = {
+        "meeting": meeting,
+        "by_client": by_client,
+        "changed_by": user,
+        "sequence": meeting.sequence,
+    }
     if meeting.start != old.start:
         MeetingChange.objects.create(
             action=MeetingChange.Action.MOVED,
@@ -396,7 +430,8 @@ def record_changes(meeting: Meeting, old: Meeting, *, by_client: bool, user) -> 
             new_start=meeting.start,
             **history,
         )
-    if (meeting.meeting_type_id, meeting.place) != (old.meeting_type_id, old.place):
+    what = (meeting.meeting_type_id, meeting.place, meeting.video_link)
+    if what != (old.meeting_type_id, old.place, old.video_link):
         MeetingChange.objects.create(action=MeetingChange.Action.CHANGED, **history)
     if meeting.status != old.status:
         cancelled = old.is_active and not meeting.is_active
@@ -414,14 +449,15 @@ def change_meeting(
     start: datetime | None = None,
     meeting_type: MeetingType | None = None,
     place: str | None = None,
+    video_link: str | None = None,
     status: str | None = None,
     allow_overlap: bool | None = None,
     unchanged_since: datetime | None = None,
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> Meeting:
-    """Henna's change form: any of the time, type, place, status and overlap at once. Raises
-    MeetingRefused.
+    """Henna's change form: any of the time, type, place, link, status and overlap at once.
+    Raises MeetingRefused.
 
     dry_run makes the change and rolls it back (with its emails): whether it can be made,
     decided by the same code that makes it. Inside a caller's transaction (the admin's), the
@@ -434,6 +470,7 @@ def change_meeting(
             start=start,
             meeting_type=meeting_type,
             place=place,
+            video_link=video_link,
             status=status,
             allow_overlap=allow_overlap,
             unchanged_since=unchanged_since,
@@ -464,6 +501,8 @@ def move_meeting(
         if by_client:
             if not client_may_change(meeting, now):
                 raise MeetingRefused(TOO_LATE)
+            if not client_may_move(meeting):
+                raise MeetingRefused(SCHEDULED)
             if new_start == meeting.start:
                 raise MeetingRefused(NOT_OFFERED)
         return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)

@@ -32,6 +32,16 @@ class ScheduleForm(forms.Form):
         label=gettext_lazy("Tapaamistyyppi"), queryset=MeetingType.objects.all()
     )
     place = forms.ChoiceField(label=gettext_lazy("Paikka"), choices=Meeting.Place.choices)
+    video_link = forms.URLField(
+        label=gettext_lazy("Videolinkki (vapaaehtoinen)"),
+        max_length=Meeting._meta.get_field("video_link").max_length,
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy(
+            "Etätapaamisen oma linkki. Tyhjä: tapaamistyypin videolinkki, tai jos sitäkään ei "
+            "ole, voit lisätä linkin myöhemmin tapaamisen sivulla."
+        ),
+    )
     date = forms.DateField(
         label=gettext_lazy("Päivä"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -182,6 +192,7 @@ class ScheduleAdminMixin:
                             place=form.cleaned_data["place"],
                             sessions=spans,
                             accepted_overlaps=form.accepted_overlaps(),
+                            video_link=form.cleaned_data["video_link"],
                             user=request.user,
                         )
                     except meetings.MeetingRefused as refused:

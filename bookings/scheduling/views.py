@@ -21,12 +21,12 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from aventuria.cache import cached
 from aventuria.shared_pages import page_address
-from services.content import cached_privacy_notice
+from services.content import cached_practice, cached_privacy_notice
 
 from ..inquiries import services
 from ..inquiries.spam import FormToken, client_key
 from . import availability, meetings
-from .forms import BookingForm, SlotForm
+from .forms import BookingForm, SlotForm, week_label
 from .slots import local_date
 
 # Stand-ins for the per-visitor parts in the cached copy of the empty booking page.
@@ -61,6 +61,14 @@ ERRORS = {
         ),
     ),
     meetings.NOT_ACTIVE: (400, None, lambda: _("Tapaaminen on jo peruttu.")),
+    meetings.SCHEDULED: (
+        400,
+        None,
+        lambda: _(
+            "Sovitun tapaamisen uudesta ajasta sovitaan kanssani. Ota yhteyttä puhelimitse tai "
+            "sähköpostilla."
+        ),
+    ),
 }
 
 
@@ -76,7 +84,8 @@ class Week:
     def __init__(self, meeting_type, requested: str | None, now=None):
         now = now or timezone.now()
         self.first = monday(availability.first_bookable_day(meeting_type, now))
-        self.last = monday(availability.last_bookable_day(meeting_type, now))
+        self.last_day = availability.last_bookable_day(meeting_type, now)
+        self.last = monday(self.last_day)
         chosen = parse_date(requested)
         self.explicit = chosen is not None
         self.monday = min(max(monday(chosen), self.first), self.last) if chosen else self.first
@@ -84,6 +93,15 @@ class Week:
     @property
     def window(self) -> availability.Window:
         return availability.Window(self.monday, self.monday + timedelta(days=6))
+
+    @property
+    def label(self) -> str:
+        return week_label(self.monday)
+
+    @property
+    def is_last(self) -> bool:
+        """The last week with bookable days: the page says that booking goes no further."""
+        return self.monday >= self.last
 
     @property
     def previous(self) -> date | None:
@@ -163,7 +181,10 @@ class BookingView(View):
         html = cached(f"booking-form:{page_address(request)}", self.render_empty_page)
         week = Week(meeting_type, request.GET.get("week"))
         form = SlotForm(starts=week.free_slots(meeting_type))
-        picker = render_to_string("bookings/_slot_picker.html", {"form": form, "week": week})
+        picker = render_to_string(
+            "bookings/_slot_picker.html",
+            {"form": form, "week": week, "practice": cached_practice()},
+        )
         return HttpResponse(
             html.replace(SLOTS_SLOT, picker)
             .replace(TOKEN_SLOT, FormToken.issue())

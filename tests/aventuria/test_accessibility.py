@@ -147,3 +147,43 @@ def test_error_summary_leads_to_each_field_and_fields_name_their_error(live_site
     hints = page.get_attribute("#id_message", "aria-describedby")
     assert "Enintään" in page.locator(f"#{hints}").inner_text()
     assert settings.LANGUAGE_CODE == "fi"
+
+
+def test_axe_finds_no_violation_on_the_clients_own_pages(live_site, axe_page, admin_user):
+    """The pages behind a client's link, in both languages: the manage page with the move
+    picker and its marked current time, the cancel question, a scheduled session's page."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import MeetingType
+    from bookings.scheduling import meetings
+    from tests.bookings.booking_helpers import booked
+
+    meeting = booked()
+    supervision = MeetingType.objects.create(name="Yksilötyönohjaus", duration_minutes=60)
+    start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
+    start += timedelta(weeks=3)
+    [session] = meetings.schedule_meetings(
+        inquiry=meeting.inquiry,
+        meeting_type=supervision,
+        place="kotka",
+        sessions=[(start, start + supervision.duration)],
+        user=admin_user,
+    )
+    token = meeting.manage_token
+    paths = [
+        f"/ajanvaraus/{token}/",
+        f"/ajanvaraus/{token}/peru/",
+        f"/ajanvaraus/{session.manage_token}/",
+        "/ajanvaraus/?week=2099-01-05",
+        f"/en/booking/{token}/",
+        f"/en/booking/{token}/cancel/",
+        f"/en/booking/{session.manage_token}/",
+        "/en/booking/?week=2099-01-05",
+    ]
+    found = {}
+    for path in paths:
+        axe_page.goto(live_site.url + path)
+        found[path] = axe_violations(axe_page)
+    assert {path: problems for path, problems in found.items() if problems} == {}

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from icalendar import Calendar
 
-from bookings.models import Inquiry, Meeting, MeetingType
+from bookings.models import Inquiry, Meeting, MeetingChange, MeetingType
 from bookings.outbox.queue import queue_meeting_emails
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -65,6 +65,13 @@ def book(
         start=start,
         end=start + meeting_type.duration,
         place=place,
+    )
+    MeetingChange.objects.create(
+        meeting=meeting,
+        action=MeetingChange.Action.BOOKED,
+        new_start=start,
+        by_client=True,
+        sequence=0,
     )
     queue_meeting_emails(meeting=meeting)
     return meeting

@@ -127,6 +127,14 @@ def test_a_client_books_moves_and_cancels_in_finnish(live_site, page, settings, 
 
     page.get_by_role("link", name="perua tai siirtää tapaamisen").click()
     page.wait_for_url(f"**/ajanvaraus/{meeting.manage_token}/")
+    # The picker opens at the meeting's own week, its time shown as the current one, which
+    # is no choice: no radio button for it.
+    current = page.locator("#move-form .slot-current")
+    assert current.inner_text().split()[0] == chosen
+    assert "nykyinen aikasi" in current.inner_text()
+    assert current.locator("input").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=artifacts_dir / "booking-move-picker-390.png", full_page=True)
     later = page.locator("#move-form .slot-times label").last
     later_time = later.inner_text()
     later.click()
@@ -137,8 +145,20 @@ def test_a_client_books_moves_and_cancels_in_finnish(live_site, page, settings, 
     meeting.refresh_from_db()
     assert meeting.sequence == 1
 
+    # Cancelling asks once more; going back cancels nothing.
     page.goto(live_site.url + meeting.get_manage_url())
-    page.get_by_role("button", name="Peru tapaaminen").click()
+    page.get_by_role("link", name="Peru tapaaminen").click()
+    page.wait_for_url(f"**/ajanvaraus/{meeting.manage_token}/peru/")
+    assert page.locator("h1").inner_text() == "Peru tapaaminen?"
+    assert meeting.inquiry.reference in page.locator(".meeting-details").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    page.screenshot(path=artifacts_dir / "booking-cancel-step-390.png", full_page=True)
+    page.get_by_role("link", name="Älä peru").click()
+    page.wait_for_url(f"**/ajanvaraus/{meeting.manage_token}/")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.BOOKED
+    page.get_by_role("link", name="Peru tapaaminen").click()
+    page.get_by_role("button", name="Kyllä, peru tapaaminen").click()
     page.wait_for_url(f"**/ajanvaraus/{meeting.manage_token}/")
     assert "on peruttu" in page.locator(".lead").inner_text()
     meeting.refresh_from_db()
@@ -159,7 +179,13 @@ def test_a_client_books_and_cancels_in_english(live_site, page, settings, artifa
     assert page.locator("h1").inner_text() == "Meeting booked"
     page.screenshot(path=artifacts_dir / "booking-confirmation-en-1280.png", full_page=True)
     page.get_by_role("link", name="cancel or move the meeting").click()
-    page.get_by_role("button", name="Cancel the meeting").click()
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert "your current time" in page.locator("#move-form .slot-current").inner_text()
+    page.screenshot(path=artifacts_dir / "booking-move-picker-en-390.png", full_page=True)
+    page.get_by_role("link", name="Cancel the meeting").click()
+    assert page.locator("h1").inner_text() == "Cancel the meeting?"
+    page.screenshot(path=artifacts_dir / "booking-cancel-step-en-390.png", full_page=True)
+    page.get_by_role("button", name="Yes, cancel the meeting").click()
     assert "is cancelled" in page.locator(".lead").inner_text()
     meeting = Meeting.objects.get()
     assert (meeting.inquiry.language, meeting.status) == ("en", "cancelled")
@@ -190,3 +216,62 @@ def test_the_confirmation_email_carries_the_invitation_and_the_manage_link(
     link = re.search(r"https?://\S+/ajanvaraus/[\w-]+/", email.body).group(0)
     page.goto(link)
     assert page.locator("h1").inner_text() == "Oma varaus"
+
+
+def test_the_clients_pages_fit_a_phone_in_both_languages(
+    live_site, page, settings, artifacts_dir, admin_user
+):
+    """Every page a client meets after booking, at 390 px in Finnish and English: nothing
+    sticks out sideways. The screenshots are for looking at (test-artifacts/)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import MeetingType
+    from bookings.scheduling import meetings
+    from tests.bookings.booking_helpers import booked
+
+    settings.INQUIRY_MIN_FILL_SECONDS = 0
+    MeetingType.objects.filter(bookable_online=True).update(
+        video_link="https://meet.example.fi/aventuria-henna"
+    )
+    meeting = booked(name='Ann "Annie" Example')
+    supervision = MeetingType.objects.create(
+        name="Yksilötyönohjaus",
+        name_fi="Yksilötyönohjaus",
+        name_en="Individual supervision",
+        duration_minutes=60,
+    )
+    start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
+    start += timedelta(weeks=3)
+    [session] = meetings.schedule_meetings(
+        inquiry=meeting.inquiry,
+        meeting_type=supervision,
+        place="kotka",
+        sessions=[(start, start + supervision.duration)],
+        user=admin_user,
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    token, scheduled = meeting.manage_token, session.manage_token
+    pages = {
+        "booking-last-week": ("/ajanvaraus/?week=2099-01-05", "/en/booking/?week=2099-01-05"),
+        "booking-confirmation": (
+            f"/ajanvaraus/{token}/vahvistus/",
+            f"/en/booking/{token}/confirmed/",
+        ),
+        "booking-manage": (f"/ajanvaraus/{token}/", f"/en/booking/{token}/"),
+        "booking-cancel-step": (f"/ajanvaraus/{token}/peru/", f"/en/booking/{token}/cancel/"),
+        "booking-manage-scheduled": (f"/ajanvaraus/{scheduled}/", f"/en/booking/{scheduled}/"),
+    }
+    for name, (finnish, english) in pages.items():
+        for language, path in (("fi", finnish), ("en", english)):
+            page.goto(live_site.url + path)
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+            page.screenshot(path=artifacts_dir / f"{name}-{language}-390.png", full_page=True)
+    for language, path in (("fi", "/ajanvaraus/"), ("en", "/en/booking/")):
+        page.goto(live_site.url + path)
+        page.locator("button[type=submit]").click()
+        summary = page.locator(".error-summary")
+        assert summary.is_visible()
+        assert "?:" not in summary.inner_text() and ".:" not in summary.inner_text()
+        summary.screenshot(path=artifacts_dir / f"booking-error-summary-{language}-390.png")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 
 from aventuria.shared_pages import SHARED
 from bookings.models import CalendarFeed, Meeting
@@ -187,3 +187,25 @@ def test_only_a_hash_of_the_token_is_stored(admin_client):
 
 def test_meeting_statuses_that_hold_no_time_are_cancelled_in_the_feed():
     assert set(Meeting.Status) - set(Meeting.ACTIVE_STATUSES) == {"cancelled", "late_cancelled"}
+
+
+@pytest.mark.django_db
+def test_the_refresh_hints_are_durations_every_parser_reads(client, admin_client, meetings):
+    """Outlook takes its refresh rate from X-PUBLISHED-TTL; ical.js refuses one that is not an
+    RFC 5545 DURATION (Python's "0:15:00" is not)."""
+    path, _webcal = new_address(admin_client)
+    body = client.get(path).content
+    assert b"\r\nX-PUBLISHED-TTL:PT15M\r\n" in body
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n" in body
+    calendar = Calendar.from_ical(body)
+    assert vDuration.from_ical(str(calendar["X-PUBLISHED-TTL"])) == timedelta(minutes=15)
+    assert calendar.decoded("REFRESH-INTERVAL") == timedelta(minutes=15)
+
+
+@pytest.mark.django_db
+def test_the_very_first_address_does_not_speak_of_an_earlier_one(admin_client):
+    first = admin_client.post(NEW_ADDRESS).content.decode()
+    assert "Osoite näytetään vain nyt." in first
+    assert "Aiempi osoite lakkasi toimimasta" not in first
+    second = admin_client.post(NEW_ADDRESS).content.decode()
+    assert "Aiempi osoite lakkasi toimimasta" in second

@@ -135,7 +135,9 @@ def test_a_cancellation_is_method_cancel_status_cancelled_same_uid_higher_sequen
     assert cancelled.subject == (
         "Tapaamisesi on peruttu: Tutustumistapaaminen keskiviikkona 13.1.2027 klo 10.00–10.30"
     )
-    assert "ajanvaraus/" not in cancelled.body  # No manage link for what no longer exists.
+    # No manage link for what no longer exists; the way back to booking instead.
+    assert meeting.manage_token not in cancelled.body
+    assert "Voit varata uuden ajan täältä: http://127.0.0.1:8000/ajanvaraus/\n" in cancelled.body
     assert "Peru tai siirrä" not in event["description"]
     assert "url" not in event
 
@@ -202,7 +204,7 @@ def test_lines_end_in_crlf_and_long_ones_are_folded_at_75_octets(sent):
     for line in lines:
         line.decode()  # Folding never splits a UTF-8 character.
     assert parse(ics)[1]["location"] == long_link  # Unfolds to the original.
-    assert build_invitation(meeting, Practice.load()).endswith(b"\r\n")
+    assert build_invitation(meeting, Practice.load(), method="REQUEST").endswith(b"\r\n")
 
 
 def test_a_new_type_and_place_send_the_same_uid_with_the_new_location_and_end(sent, admin_user):
@@ -291,8 +293,13 @@ def test_the_download_is_the_same_invitation_never_cached_publicly(sent):
     assert response["Content-Disposition"] == 'attachment; filename="invite.ics"'
     assert response["Cache-Control"] == "private, no-store"
     calendar, event = parse(response.content)
-    assert calendar["method"] == "REQUEST"
+    # A file saved and opened is no iTIP message: no METHOD, so calendars add it plainly
+    # instead of asking to accept an invitation (RFC 5546 applies to messages only).
+    assert "METHOD" not in calendar
+    assert b"METHOD" not in response.content
+    assert "ATTENDEE" not in event
     assert event["uid"] == meeting.uid
+    assert event["sequence"] == 0 and event["status"] == "CONFIRMED"
     for secret in CONFIDENTIAL:
         assert secret.encode() not in response.content
 
@@ -311,3 +318,32 @@ def test_each_version_of_a_meeting_is_emailed_once(sent):
         (2, "staff_mtg", True),
     ]
     assert len(mail.outbox) == 6
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ('Ann "Annie" O\'Brien', "Ann Annie O'Brien"),
+        ("Virtanen; Matti", "Virtanen Matti"),
+        ("Dr. Kärkkäinen: Tiimi, Kotka", "Dr. Kärkkäinen Tiimi Kotka"),
+        ("Caret ^ and \\ back", "Caret and back"),
+    ],
+)
+def test_display_names_keep_no_character_a_parser_could_stumble_on(typed, shown):
+    """RFC 6868 escapes quotes in a parameter (^'), but node-ical cuts a name at ";" and
+    vobject shows "^'": names are written without quotes, semicolons, colons, commas, carets
+    or backslashes, so that every parser shows the same name."""
+    meeting = book(helsinki(2027, 1, 12, 9))
+    meeting.inquiry.name = typed
+    meeting.inquiry.save()
+    ics = build_invitation(meeting, Practice.objects.get(), method="REQUEST")
+    [line] = [
+        line
+        for line in ics.replace(b"\r\n ", b"").decode().split("\r\n")
+        if line.startswith("ATTENDEE;")
+    ]
+    # Quoted or not, the name itself holds nothing to escape: one ";" per parameter.
+    assert f'CN="{shown}";' in line or f"CN={shown};" in line
+    assert not set('^\\",:;') & set(shown)
+    assert line.count(";") == line.count("=")
+    assert parse(ics)[1]["attendee"].params["cn"] == shown

@@ -517,9 +517,7 @@ def test_a_change_form_opened_before_the_client_cancelled_does_not_bring_the_mee
     who had just cancelled, a new invitation)."""
     meeting = booked()
     opened = opened_form(admin_client, meeting, place="kotka")
-    assert (
-        client.post(f"/ajanvaraus/{meeting.manage_token}/", {"action": "cancel"}).status_code == 302
-    )
+    assert client.post(f"/ajanvaraus/{meeting.manage_token}/peru/").status_code == 302
     admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/change/", opened)
     meeting.refresh_from_db()
     assert meeting.status == "cancelled"
@@ -601,7 +599,7 @@ def test_an_accepted_overlap_does_not_let_a_cancelled_meeting_take_back_a_client
         allow_overlap=True,
         user=admin_user,
     )[0]
-    client.post(f"/ajanvaraus/{first.manage_token}/", {"action": "cancel"})
+    client.post(f"/ajanvaraus/{first.manage_token}/peru/")
     meetings.set_meeting_status(meeting=accepted, status="cancelled", user=admin_user)
     newcomer = booked(name="Uusi", email="uusi@example.fi")
     assert newcomer.start == accepted.start
@@ -614,7 +612,7 @@ def test_editing_a_cancelled_meeting_sends_no_second_cancellation(admin_client, 
     """A cancelled meeting is gone from the client's calendar: Henna correcting its place (or
     time) afterwards changes nothing there, and must not email the client "cancelled" again."""
     meeting = booked()
-    client.post(f"/ajanvaraus/{meeting.manage_token}/", {"action": "cancel"})
+    client.post(f"/ajanvaraus/{meeting.manage_token}/peru/")
     meeting.refresh_from_db()
     response = admin_client.post(
         f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, place="kotka")
@@ -694,3 +692,20 @@ def test_no_write_gets_between_the_change_forms_check_and_its_save(
     assert meeting.start == target
     assert outcome["client"] == meetings.TAKEN
     assert Meeting.objects.active().filter(start=target).count() == 1
+
+
+def test_henna_sets_a_meetings_own_link_and_the_client_gets_the_new_version(
+    admin_client, admin_user
+):
+    meeting = booked()  # remote
+    link = "https://video.example.fi/j/bea"
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, video_link=link)
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    meeting.refresh_from_db()
+    assert (meeting.video_link, meeting.remote_link, meeting.sequence) == (link, link, 1)
+    assert meeting.changes.filter(action=MeetingChange.Action.CHANGED).exists()
+    assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
+    page = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
+    assert 'name="video_link"' in page and link in page

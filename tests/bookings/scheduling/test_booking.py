@@ -120,7 +120,7 @@ def test_a_booking_is_an_intro_inquiry_with_its_meeting_history_and_emails(book,
 
     page = client.get(response["Location"]).content.decode()
     local = timezone.localtime(meeting.start)
-    weekday = ["maanantai", "tiistai", "keskiviikko", "torstai"][local.weekday()]
+    weekday = ["maanantaina", "tiistaina", "keskiviikkona", "torstaina"][local.weekday()]
     assert f"{weekday} {local.day}.{local.month}.{local.year} klo {local.hour}.00" in page
     assert f'href="/ajanvaraus/{meeting.manage_token}/kutsu.ics"' in page
     assert f'href="/ajanvaraus/{meeting.manage_token}/"' in page

@@ -1,6 +1,7 @@
 """The client's own page behind the link in their email: cancel, move, and after the cutoff
 Henna's phone and email instead; a wrong link gets a clear not-found page."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -30,16 +31,19 @@ def manage_url(meeting) -> str:
     return f"/ajanvaraus/{meeting.manage_token}/"
 
 
+def cancel_url(meeting) -> str:
+    return f"/ajanvaraus/{meeting.manage_token}/peru/"
+
+
 def test_the_manage_page_shows_the_meeting_and_both_actions(client, meeting):
     body = client.get(manage_url(meeting)).content.decode()
     assert meeting.inquiry.reference in body
-    assert 'id="move-form"' in body and 'id="cancel-form"' in body
+    assert 'id="move-form"' in body and f'href="{cancel_url(meeting)}"' in body
     assert offered_slots(body)
     # Its own time is not offered as a place to move to, nor accepted.
     own = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
     assert own not in offered_slots(body)
     assert client.post(manage_url(meeting), {"action": "move", "slot": own}).status_code == 400
-    assert 'value="cancel"' in body
 
 
 def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
@@ -48,8 +52,9 @@ def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
     slot = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
     assert slot not in offered_slots(client.get(BOOKING_URL).content.decode())
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(manage_url(meeting), {"action": "cancel"})
+        response = client.post(cancel_url(meeting))
     assert response.status_code == 302
+    assert response["Location"] == manage_url(meeting)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.sequence == 1
@@ -60,9 +65,10 @@ def test_cancelling_frees_the_time_at_once_and_queues_the_cancellation(
     assert slot in offered_slots(client.get(BOOKING_URL).content.decode())
     page = client.get(manage_url(meeting)).content.decode()
     assert "on peruttu" in page
-    assert 'id="cancel-form"' not in page
-    # A second cancel (a reload) changes nothing more.
-    client.post(manage_url(meeting), {"action": "cancel"})
+    assert cancel_url(meeting) not in page
+    # A second cancel (a reload) changes nothing more, and the question is not asked again.
+    assert client.post(cancel_url(meeting))["Location"] == manage_url(meeting)
+    assert client.get(cancel_url(meeting))["Location"] == manage_url(meeting)
     meeting.refresh_from_db()
     assert meeting.sequence == 1
 
@@ -121,9 +127,10 @@ def test_after_the_cutoff_the_page_gives_hennas_phone_and_email_and_refuses_chan
     meeting.meeting_type.save()
     practice = Practice.objects.get()
     body = client.get(manage_url(meeting)).content.decode()
-    assert 'id="cancel-form"' not in body and 'id="move-form"' not in body
+    assert cancel_url(meeting) not in body and 'id="move-form"' not in body
     assert practice.email in body and practice.phone in body
-    response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert client.get(cancel_url(meeting))["Location"] == manage_url(meeting)
+    response = client.post(cancel_url(meeting))
     assert response.status_code == 400
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.BOOKED
@@ -136,6 +143,8 @@ def test_a_wrong_link_gets_a_clear_not_found_page(client, meeting, token):
         assert response.status_code == 404
         assert "Varausta ei löytynyt" in response.content.decode()
     assert client.post(f"/ajanvaraus/{token}/", {"action": "cancel"}).status_code == 404
+    assert client.get(f"/ajanvaraus/{token}/peru/").status_code == 404
+    assert client.post(f"/ajanvaraus/{token}/peru/").status_code == 404
 
 
 def test_a_past_meetings_link_has_expired(client, meeting):
@@ -171,7 +180,107 @@ def test_a_meeting_at_a_place_its_type_no_longer_offers_can_still_be_moved_or_ca
     new_slot = offered_slots(client.get(manage_url(meeting)).content.decode())[-1]
     moved = client.post(manage_url(meeting), {"action": "move", "slot": new_slot})
     assert moved.status_code in (302, 400)
-    response = client.post(manage_url(meeting), {"action": "cancel"})
+    response = client.post(cancel_url(meeting))
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.CANCELLED
+
+
+def test_cancelling_asks_once_more_and_one_tap_cancels_nothing(client, meeting):
+    question = client.get(cancel_url(meeting))
+    assert question.status_code == 200
+    page = question.content.decode()
+    assert "<h1>Peru tapaaminen?</h1>" in page
+    assert meeting.inquiry.reference in page
+    assert re.search(r'<form method="post" id="cancel-form"', page)
+    assert "Kyllä, peru tapaaminen" in page
+    assert f'href="{manage_url(meeting)}"' in page  # "Älä peru" leads back
+    assert "<script" not in page
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.BOOKED
+    # The manage page's old one-tap form (a page left open) now only leads to the question.
+    response = client.post(manage_url(meeting), {"action": "cancel"})
+    assert response.status_code == 302 and response["Location"] == cancel_url(meeting)
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.sequence) == (Meeting.Status.BOOKED, 0)
+    english = client.get(f"/en/booking/{meeting.manage_token}/cancel/").content.decode()
+    assert "<h1>Cancel the meeting?</h1>" in english and "Yes, cancel the meeting" in english
+
+
+def test_moving_opens_at_the_meetings_own_week_with_its_time_marked(client, meeting):
+    """A meeting weeks ahead: the picker starts at its week, not at this one, and shows its
+    time among the others as the current one, which cannot be chosen."""
+    weeks_ahead = (timezone.localdate() + timedelta(weeks=4)).isoformat()
+    later = as_instant(
+        offered_slots(client.get(BOOKING_URL, {"week": weeks_ahead}).content.decode())[0]
+    )
+    meetings.move_meeting(meeting=meeting, new_start=later, by_client=True)
+    meeting.refresh_from_db()
+    local = timezone.localtime(meeting.start)
+    body = client.get(manage_url(meeting)).content.decode()
+    monday = local.date() - timedelta(days=local.weekday())
+    assert f"Viikko {monday.day}.{monday.month}." in body
+    current = re.search(r'<li class="slot-current">(.*?)</li>', body, re.S).group(1)
+    assert f"{local.hour}.{local.minute:02d}" in current and "nykyinen aikasi" in current
+    assert "<input" not in current
+    assert local.isoformat() not in offered_slots(body)
+    assert all(as_instant(slot).date() - monday < timedelta(days=7) for slot in offered_slots(body))
+    # Another week by address shows no marked time.
+    first = client.get(manage_url(meeting), {"week": timezone.localdate().isoformat()})
+    assert 'class="slot-current"' not in first.content.decode()
+
+
+@pytest.fixture
+def scheduled(db, admin_user):
+    """A supervision session Henna scheduled for an inquiry (its own type and length)."""
+    from bookings.models import Inquiry, MeetingType
+
+    supervision = MeetingType.objects.create(
+        name="Yksilötyönohjaus",
+        name_fi="Yksilötyönohjaus",
+        name_en="Individual supervision",
+        duration_minutes=60,
+        bookable_online=False,
+    )
+    inquiry = Inquiry.objects.create(kind="individual", name="Sami", email="sami@example.fi")
+    start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
+    start += timedelta(weeks=3)
+    [meeting] = meetings.schedule_meetings(
+        inquiry=inquiry,
+        meeting_type=supervision,
+        place="kotka",
+        sessions=[(start, start + supervision.duration)],
+        user=admin_user,
+    )
+    return meeting
+
+
+def test_a_scheduled_session_may_be_cancelled_but_is_moved_by_asking_henna(client, scheduled):
+    body = client.get(manage_url(scheduled)).content.decode()
+    assert 'id="move-form"' not in body and not offered_slots(body)
+    assert "Sovitun tapaamisen uudesta ajasta sovitaan kanssani" in body
+    assert 'href="tel:+358457835' in body
+    assert f'href="{cancel_url(scheduled)}"' in body
+    # The write path refuses a move by the client, whatever the page offers.
+    public_time = as_instant(offered_slots(client.get(BOOKING_URL).content.decode())[0])
+    with pytest.raises(meetings.MeetingRefused) as refused:
+        meetings.move_meeting(meeting=scheduled, new_start=public_time, by_client=True)
+    assert refused.value.code == meetings.SCHEDULED
+    response = client.post(
+        manage_url(scheduled), {"action": "move", "slot": public_time.isoformat()}
+    )
+    assert response.status_code == 400
+    assert "Sovitun tapaamisen uudesta ajasta sovitaan kanssani" in response.content.decode()
+    scheduled.refresh_from_db()
+    assert scheduled.sequence == 0
+    # Henna herself still moves it anywhere free.
+    meetings.move_meeting(meeting=scheduled, new_start=public_time, user=None)
+    # Cancelling, before the cutoff, is the client's own.
+    assert client.post(cancel_url(scheduled)).status_code == 302
+    scheduled.refresh_from_db()
+    assert scheduled.status == Meeting.Status.CANCELLED
+
+
+def test_a_meeting_the_client_booked_stays_movable(client, meeting):
+    assert meetings.client_may_move(meeting)
+    assert 'id="move-form"' in client.get(manage_url(meeting)).content.decode()

@@ -246,3 +246,22 @@ def test_a_date_out_of_range_gets_a_message_not_an_error_page(
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Meeting.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_link_set_on_the_schedule_page_goes_with_every_remote_session(
+    admin_client, inquiry, django_capture_on_commit_callbacks
+):
+    link = "https://video.example.fi/j/tiimi-kotka"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            schedule_url(inquiry),
+            form(place="remote", count="2", video_link=link, _save="1"),
+        )
+    assert response.status_code == 302
+    assert list(Meeting.objects.values_list("video_link", flat=True)) == [link, link]
+    invitations = [m for m in mail.outbox if m.to == ["tiimi@example.fi"]]
+    assert len(invitations) == 2
+    assert all(f"Videoyhteys: {link}" in m.body for m in invitations)
+    bad = admin_client.post(schedule_url(inquiry), form(place="remote", video_link="ei linkki"))
+    assert "video_link" in bad.context["form"].errors
