@@ -10,10 +10,8 @@ one email about it.
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-import icalendar
-import recurring_ical_events
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -27,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from services.models import Practice
 
 from ..models import BusyInterval, CalendarSync, MeetingType
-from ..scheduling.slots import HELSINKI
+from . import expand
+from .expand import ExpansionRefused, expand_bounded
 from .fetch import CalendarError, fetch
 
 logger = logging.getLogger(__name__)
@@ -35,14 +34,15 @@ logger = logging.getLogger(__name__)
 FAILURE_ALERT_AFTER = timedelta(hours=1)
 # The agenda shows this many weeks ahead even when no meeting type is bookable that far.
 MIN_WEEKS_AHEAD = 5
-# A calendar with more busy times than this in the window is not a person's calendar.
-MAX_OCCURRENCES = 20_000
-# Rules that repeat every second or minute would expand to millions of times.
-REFUSED_FREQUENCIES = {"SECONDLY", "MINUTELY"}
 
 INVALID = _(
     "Osoitteesta ei tullut kelvollista iCalendar-kalenteria, joten mitään ei muutettu. Tarkista, "
     "että liitit kalenterin iCal-osoitteen (se päättyy usein .ics) etkä verkkosivun osoitetta."
+)
+
+TOO_HEAVY = _(
+    "Kalenterin toistuvien tapahtumien laskeminen vei liikaa aikaa tai muistia, joten sitä ei "
+    "luettu. Tarkista, toistuuko jokin tapahtuma hyvin usein tai hyvin kaukaa menneisyydestä."
 )
 
 ADDRESS_CHANGED = _("Osoite vaihtui haun aikana; uusi osoite haetaan seuraavaksi.")
@@ -66,86 +66,23 @@ def window(now: datetime) -> tuple[datetime, datetime]:
     return now - timedelta(days=1), now + timedelta(weeks=max(weeks, MIN_WEEKS_AHEAD), days=1)
 
 
-def as_instant(value) -> datetime:
-    """An aware datetime for an iCalendar time: a date starts at midnight in Helsinki, and a
-    floating time (no time zone) is Helsinki wall-clock time."""
-    if not isinstance(value, datetime):
-        value = datetime.combine(value, time(0))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=HELSINKI)
-    return value
-
-
 def busy_intervals(data: bytes, *, start: datetime, end: datetime) -> list[tuple]:
-    """The merged busy (start, end) UTC intervals of an iCalendar file within [start, end)."""
+    """The merged busy (start, end) UTC intervals of an iCalendar file within [start, end),
+    expanded in a child process with its CPU time, memory and wall time bounded (expand.py)."""
     try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except Exception:  # icalendar raises ValueError, but also others on hostile input.
+        return expand_bounded(data, start=start, end=end)
+    except ExpansionRefused as exc:
+        if exc.reason == expand.TOO_MANY:
+            raise CalendarError(too_many()) from None
+        if exc.reason == expand.TOO_HEAVY:
+            raise CalendarError(TOO_HEAVY) from None
         raise CalendarError(INVALID) from None
-    if calendar.name != "VCALENDAR":
-        raise CalendarError(INVALID)
-    for event in calendar.walk("VEVENT"):
-        rule = event.get("RRULE")
-        if rule and any(str(f).upper() in REFUSED_FREQUENCIES for f in rule.get("FREQ", [])):
-            raise CalendarError(too_many())
-    intervals = []
-    try:
-        query = recurring_ical_events.of(calendar)
-        # A week at a time, so that an absurd calendar is stopped before it fills the memory.
-        week_start = start
-        while week_start < end:
-            week_end = min(week_start + timedelta(weeks=1), end)
-            for event in query.between(week_start, week_end):
-                interval = busy_interval(event)
-                if interval and interval[0] < week_end and interval[1] > week_start:
-                    intervals.append(interval)
-            if len(intervals) > MAX_OCCURRENCES:
-                raise CalendarError(too_many())
-            week_start = week_end
-    except CalendarError:
-        raise
-    except Exception:
-        raise CalendarError(INVALID) from None
-    return merged(intervals)
 
 
 def too_many():
     return _("Kalenterissa on liikaa tapahtumia (yli %(count)s), joten sitä ei luettu.") % {
-        "count": MAX_OCCURRENCES
+        "count": expand.MAX_OCCURRENCES
     }
-
-
-def busy_interval(event) -> tuple[datetime, datetime] | None:
-    if str(event.get("STATUS", "")).upper() == "CANCELLED":
-        return None
-    if str(event.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT":
-        return None  # Marked "free" (Google's "Näytä vapaana").
-    start_value = event.decoded("DTSTART")
-    if "DTEND" in event:
-        end_value = event.decoded("DTEND")
-    elif "DURATION" in event:
-        end_value = start_value + event.decoded("DURATION")
-    elif isinstance(start_value, datetime):
-        return None  # RFC 5545: a time with no end takes no time.
-    else:
-        end_value = start_value + timedelta(days=1)
-    if isinstance(start_value, date) and not isinstance(start_value, datetime):
-        # All day: busy from midnight to midnight in Helsinki, whatever the calendar's zone.
-        end_value = end_value.date() if isinstance(end_value, datetime) else end_value
-    start, end = as_instant(start_value), as_instant(end_value)
-    if start >= end:
-        return None
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def merged(intervals: list[tuple]) -> list[tuple]:
-    result = []
-    for start, end in sorted(intervals):
-        if result and start <= result[-1][1]:
-            result[-1] = (result[-1][0], max(result[-1][1], end))
-        else:
-            result.append((start, end))
-    return result
 
 
 def sync_busy_calendar(*, now: datetime | None = None) -> SyncResult:

@@ -292,3 +292,113 @@ def test_henna_is_emailed_once_when_it_has_failed_for_an_hour(server):
     sync_busy_calendar(now=NOW + timedelta(hours=7))
     sync_busy_calendar(now=NOW + timedelta(hours=8))
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_an_event_with_two_rules_gives_the_times_of_both(server):
+    """RFC 5545 allows several RRULE lines; icalendar then gives a list, not one rule."""
+    body = calendar(
+        event(
+            "two-rules@test",
+            "DTSTART:20270315T080000Z",
+            "DTEND:20270315T090000Z",
+            "RRULE:FREQ=WEEKLY;COUNT=2",
+            "RRULE:FREQ=DAILY;COUNT=2;BYHOUR=12",
+        )
+    )
+    use(server.serve("/two.ics", body))
+    assert sync_busy_calendar(now=NOW).ok
+    assert stored() == [
+        (utc(2027, 3, 15, 8), utc(2027, 3, 15, 9)),
+        (utc(2027, 3, 15, 12), utc(2027, 3, 15, 13)),
+        (utc(2027, 3, 16, 12), utc(2027, 3, 16, 13)),
+        (utc(2027, 3, 22, 8), utc(2027, 3, 22, 9)),
+    ]
+
+
+@pytest.mark.django_db
+def test_an_event_with_two_rules_one_every_minute_is_refused(server):
+    body = calendar(
+        event(
+            "two-rules@test",
+            "DTSTART:20270315T080000Z",
+            "DTEND:20270315T090000Z",
+            "RRULE:FREQ=WEEKLY;COUNT=2",
+            "RRULE:FREQ=MINUTELY",
+        )
+    )
+    error = fails_keeping_the_old_times(server, server.serve("/two.ics", body))
+    assert "liikaa tapahtumia" in error
+
+
+SECONDS_BOMB = event(
+    "bomb@test",
+    "DTSTART:20270101T000000Z",
+    "DTEND:20270101T000001Z",
+    "RRULE:FREQ=DAILY;BYHOUR="
+    + ",".join(map(str, range(24)))
+    + ";BYMINUTE="
+    + ",".join(map(str, range(60)))
+    + ";BYSECOND="
+    + ",".join(map(str, range(60))),
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        # 583 bytes of rule, 86,400 times a day.
+        calendar(SECONDS_BOMB),
+        # Every hour since 1900: a million steps before the window starts.
+        calendar(
+            *(
+                event(f"hourly{n}@test", "DTSTART:19000101T000000Z", "DURATION:PT1M").replace(
+                    "END:VEVENT", "RRULE:FREQ=HOURLY\nEND:VEVENT"
+                )
+                for n in range(20)
+            )
+        ),
+        # Every half hour: 2,760 times in the window; no appointment repeats like that.
+        calendar(
+            event(
+                "many@test",
+                "DTSTART:20270312T000000Z",
+                "DURATION:PT1M",
+                "RRULE:FREQ=DAILY;BYMINUTE=0,30;BYHOUR=" + ",".join(map(str, range(24))),
+            )
+        ),
+    ],
+    ids=["seconds", "hourly-since-1900", "over-2000-times-of-one-event"],
+)
+def test_a_rule_that_expands_to_too_many_times_is_refused_with_the_reason(server, body):
+    error = fails_keeping_the_old_times(server, server.serve("/bomb.ics", body))
+    assert "Kalenterissa on liikaa tapahtumia" in error
+
+
+@pytest.mark.django_db
+def test_a_file_whose_reading_takes_too_much_cpu_is_stopped_and_refused(server, monkeypatch):
+    """Thousands of time zones cost minutes to read; the child doing it is stopped at its CPU
+    limit (8 s in production, 1 s here) and Henna is told why nothing changed."""
+    from bookings.calendar import expand
+
+    monkeypatch.setattr(expand, "CPU_SECONDS", 1)
+    zones = [
+        "BEGIN:VTIMEZONE\nTZID:Zone{n}\nBEGIN:STANDARD\nDTSTART:16010101T000000\n"
+        "RRULE:FREQ=YEARLY;BYMONTH=1\nTZOFFSETFROM:+0{h}00\nTZOFFSETTO:+0{h}00\n"
+        "END:STANDARD\nEND:VTIMEZONE".format(n=n, h=n % 9)
+        for n in range(2000)
+    ]
+    body = calendar(
+        *zones,
+        *(
+            event(
+                f"z{n}@test",
+                f"DTSTART;TZID=Zone{n}:20270317T080000",
+                f"DTEND;TZID=Zone{n}:20270317T090000",
+            )
+            for n in range(2000)
+        ),
+    )
+    error = fails_keeping_the_old_times(server, server.serve("/zones.ics", body))
+    assert "vei liikaa aikaa tai muistia" in error
