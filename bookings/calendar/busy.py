@@ -40,6 +40,8 @@ INVALID = _(
     "että liitit kalenterin iCal-osoitteen (se päättyy usein .ics) etkä verkkosivun osoitetta."
 )
 
+UNEXPECTED = _("Kalenteria ei saatu luettua odottamattoman virheen vuoksi (%(error)s).")
+
 TOO_HEAVY = _(
     "Kalenterin toistuvien tapahtumien laskeminen vei liikaa aikaa tai muistia, joten sitä ei "
     "luettu. Tarkista, toistuuko jokin tapahtuma hyvin usein tai hyvin kaukaa menneisyydestä."
@@ -97,6 +99,14 @@ def sync_busy_calendar(*, now: datetime | None = None) -> SyncResult:
     except CalendarError as exc:
         with translation.override(settings.LANGUAGE_CODE):
             message = str(exc.message)
+        record_failure(url=url, message=message, now=now)
+        return SyncResult(ok=False, error=message)
+    except Exception as exc:
+        # A bug or a case nobody foresaw must not leave the busy times silently stale: it is
+        # recorded and, after an hour, emailed like any other failure.
+        logger.exception("Busy calendar: reading it failed unexpectedly")
+        with translation.override(settings.LANGUAGE_CODE):
+            message = str(UNEXPECTED % {"error": type(exc).__name__})
         record_failure(url=url, message=message, now=now)
         return SyncResult(ok=False, error=message)
     with transaction.atomic():

@@ -6,12 +6,19 @@ a way to reach the server's own network (SSRF): every address the name resolves 
 public, and the connection goes to the address that was checked, not to a second lookup that a
 hostile name server could answer differently (DNS rebinding). Each redirect is checked the same
 way. BUSY_CALENDAR_ALLOW_PRIVATE lifts the network rule for the tests' local server only.
+
+BUSY_CALENDAR_TIMEOUT is a deadline for the whole exchange, not a timeout per read: the name
+lookup runs in a thread that is waited for only until the deadline, and every read of the
+status line, the headers, the chunk lines and the body gets only the time that is left, so a
+server that trickles a byte a second cannot stretch a 10-second fetch to minutes.
 """
 
 import http.client
+import io
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from urllib.parse import urljoin, urlsplit
 
@@ -52,10 +59,33 @@ def is_public(address: str) -> bool:
     )
 
 
-def checked_address(host: str, port: int) -> str:
+def resolve(host: str, port: int, deadline: float) -> list:
+    """getaddrinfo, waited for until the deadline only (it has no timeout of its own; a name
+    server that never answers leaves the thread behind, which ends with the resolver's own
+    timeout)."""
+    answer = {}
+    done = threading.Event()
+
+    def lookup():
+        try:
+            answer["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:
+            answer["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=lookup, name="calendar-dns", daemon=True).start()
+    if not done.wait(remaining(deadline)):
+        raise TimeoutError
+    if "error" in answer:
+        raise answer["error"]
+    return answer["infos"]
+
+
+def checked_address(host: str, port: int, deadline: float) -> str:
     """The address to connect to, once every address the host resolves to has passed."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        infos = resolve(host, port, deadline)
     except (socket.gaierror, UnicodeError):
         raise CalendarError(
             _("Kalenteria ei saatu haettua: palvelinta %(host)s ei löytynyt. Tarkista osoite.")
@@ -88,6 +118,47 @@ def connection_to(scheme: str, host: str, port: int, address: str, timeout: floa
     return connection
 
 
+class DeadlineReader(io.RawIOBase):
+    """The socket's reads, each given only the time left before the deadline."""
+
+    def __init__(self, sock, deadline: float):
+        self.sock = sock
+        # The socket's own raw file: it keeps the socket open while the response is read,
+        # as http.client expects of makefile().
+        self.raw = sock.makefile("rb", buffering=0)
+        self.deadline = deadline
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        self.sock.settimeout(remaining(self.deadline))
+        return self.raw.readinto(buffer)
+
+    def close(self):
+        self.raw.close()
+        super().close()
+
+
+class DeadlineSocket:
+    """The connected socket as http.client sees it: the response (status line, headers, chunk
+    lines, body) is read through a DeadlineReader."""
+
+    def __init__(self, sock, deadline: float):
+        self.sock = sock
+        self.deadline = deadline
+
+    def makefile(self, mode="rb", *args, **kwargs):
+        return io.BufferedReader(DeadlineReader(self.sock, self.deadline))
+
+    def sendall(self, data):
+        self.sock.settimeout(remaining(self.deadline))
+        return self.sock.sendall(data)
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
 def fetch(url: str) -> bytes:
     """The body at url (webcal:// means https://), or CalendarError with a message for Henna."""
     timeout = settings.BUSY_CALENDAR_TIMEOUT
@@ -103,13 +174,11 @@ def fetch(url: str) -> bytes:
                     _("Kalenteria ei saatu haettua: osoitteen pitää alkaa https:// tai http://.")
                 )
             port = parts.port or (443 if scheme == "https" else 80)
-            address = checked_address(parts.hostname, port)
+            address = checked_address(parts.hostname, port, deadline)
             connection = connection_to(scheme, parts.hostname, port, address, remaining(deadline))
             try:
                 connection.connect()
-                # Kept: http.client lets go of it once a response that ends the connection
-                # arrives, and the body is still read through it.
-                sock = connection.sock
+                connection.sock = DeadlineSocket(connection.sock, deadline)
                 path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
                 connection.request(
                     "GET",
@@ -133,7 +202,7 @@ def fetch(url: str) -> bytes:
                         )
                         % {"status": response.status}
                     )
-                return read_limited(response, sock, deadline)
+                return read_limited(response)
             finally:
                 connection.close()
         raise CalendarError(_("Kalenteria ei saatu haettua: liian monta uudelleenohjausta."))
@@ -147,7 +216,7 @@ def fetch(url: str) -> bytes:
         raise CalendarError(
             _("Kalenteria ei saatu haettua: yhteys palvelimeen ei onnistunut (%(error)s).")
             % {"error": type(exc).__name__}
-        ) from None
+        ) from exc
 
 
 def remaining(deadline: float) -> float:
@@ -157,9 +226,9 @@ def remaining(deadline: float) -> float:
     return left
 
 
-def read_limited(response, sock, deadline: float) -> bytes:
-    """The whole body, within the deadline and the size limit (the whole fetch is refused when
-    it is over: a calendar cut short would drop busy times)."""
+def read_limited(response) -> bytes:
+    """The whole body, within the size limit (the whole fetch is refused when it is over: a
+    calendar cut short would drop busy times); the deadline is kept by the DeadlineSocket."""
     limit = settings.BUSY_CALENDAR_MAX_BYTES
     too_big = CalendarError(
         _("Kalenteri on liian suuri (yli %(megabytes)s Mt), joten sitä ei luettu.")
@@ -170,8 +239,6 @@ def read_limited(response, sock, deadline: float) -> bytes:
         raise too_big
     chunks, size = [], 0
     while True:
-        # A server that trickles a byte at a time must still finish by the deadline.
-        sock.settimeout(remaining(deadline))
         chunk = response.read1(min(CHUNK, limit + 1 - size))
         if not chunk:
             return b"".join(chunks)

@@ -119,6 +119,10 @@ class Answer:
     send_length: bool = True
     hang: bool = False
     delay: float = 0.0
+    # Seconds between the bytes of the raw answer after its first `trickle_after` bytes.
+    trickle: float = 0.0
+    trickle_after: int = 0
+    chunked: bool = False
 
 
 class CalendarServer:
@@ -137,6 +141,9 @@ class CalendarServer:
                     return
                 if answer.delay:
                     server.release.wait(answer.delay)
+                if answer.trickle:
+                    self.trickle(answer)
+                    return
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "text/calendar; charset=utf-8")
                 for name, value in answer.headers.items():
@@ -147,6 +154,29 @@ class CalendarServer:
                     self.close_connection = True
                 self.end_headers()
                 self.wfile.write(answer.body)
+
+            def trickle(self, answer):
+                if answer.chunked:
+                    head = "Transfer-Encoding: chunked\r\n"
+                    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(answer.body), answer.body)
+                else:
+                    head = f"Content-Length: {len(answer.body)}\r\n"
+                    body = answer.body
+                raw = (
+                    f"HTTP/1.1 {answer.status} OK\r\nContent-Type: text/calendar\r\n"
+                    f"X-Padding: {'x' * 40}\r\n{head}\r\n"
+                ).encode() + body
+                self.close_connection = True
+                self.wfile.write(raw[: answer.trickle_after])
+                self.wfile.flush()
+                for byte in raw[answer.trickle_after :]:
+                    if server.release.wait(answer.trickle):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:
+                        return  # The client has given up.
 
             def log_message(self, *args):
                 pass

@@ -208,6 +208,75 @@ def test_a_server_that_hangs_is_given_up_on_after_the_timeout(server, settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("trickle_after", "chunked"),
+    [(0, False), (len("HTTP/1.1 200 OK\r\n"), False), (150, True)],
+    ids=["status-line", "headers", "chunk-lines"],
+)
+def test_a_server_that_trickles_its_answer_is_given_up_on_at_the_deadline(
+    server, settings, trickle_after, chunked
+):
+    """A byte every 0.2 s keeps every single read short: only a deadline over the whole
+    exchange stops it (the answer would take about a minute)."""
+    settings.BUSY_CALENDAR_TIMEOUT = 1
+    url = server.serve(
+        "/slow.ics", ONE_EVENT, trickle=0.2, trickle_after=trickle_after, chunked=chunked
+    )
+    error = fails_keeping_the_old_times(server, url)
+    assert error == "Kalenteria ei saatu haettua: palvelin ei vastannut 1 sekunnissa."
+
+
+@pytest.mark.django_db
+def test_a_trickled_answer_that_ends_before_the_deadline_is_read(server):
+    url = server.serve("/slow.ics", ONE_EVENT, trickle=0.001, trickle_after=100, chunked=True)
+    use(url)
+    assert sync_busy_calendar(now=NOW).ok
+    assert stored() == [(utc(2027, 3, 17, 8), utc(2027, 3, 17, 9))]
+
+
+@pytest.mark.django_db
+def test_a_name_server_that_does_not_answer_is_given_up_on_at_the_deadline(
+    server, settings, monkeypatch
+):
+    settings.BUSY_CALENDAR_TIMEOUT = 0.5
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host == "slow-dns.example.com":
+            server.release.wait(30)  # Released when the test ends.
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    url = f"http://slow-dns.example.com:{server.httpd.server_port}/henna.ics"
+    error = fails_keeping_the_old_times(server, url)
+    assert error == "Kalenteria ei saatu haettua: palvelin ei vastannut 0.5 sekunnissa."
+
+
+@pytest.mark.django_db
+def test_an_unexpected_failure_is_recorded_for_henna_like_any_other(server, monkeypatch):
+    """Not only the failures foreseen: whatever goes wrong, the status says so and, after an
+    hour, Henna gets the email (the worker's thread used to log it and go stale silently)."""
+    from bookings.calendar import busy
+
+    use(server.serve("/henna.ics", HENNAS_CALENDAR))
+    assert sync_busy_calendar(now=NOW).ok
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(busy, "expand_bounded", broken)
+    result = sync_busy_calendar(now=NOW + timedelta(minutes=5))
+    assert (
+        result.error == "Kalenteria ei saatu luettua odottamattoman virheen vuoksi (RuntimeError)."
+    )
+    assert status().last_error == result.error
+    assert len(stored()) == 8, "the last busy times stay"
+    assert mail.outbox == []
+    assert sync_busy_calendar(now=NOW + timedelta(hours=1, minutes=5)).ok is False
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
 def test_an_error_page_is_reported_with_its_status(server):
     error = fails_keeping_the_old_times(server, server.serve("/gone.ics", status=404))
     assert error.startswith("Kalenteria ei saatu haettua: palvelin vastasi 404.")
