@@ -239,13 +239,18 @@ class Notification(models.Model):
         blank=True,
         help_text=_("Vain virheen tyyppi, ei viestin sisältöä."),
     )
+    # Claim-send-record (bookings.outbox.worker): set, and committed, before the mail server is
+    # spoken to; a claim older than the lease belongs to a sender that died and may be taken.
+    claimed_at = models.DateTimeField(_("lähetys aloitettu"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("viimeisin yritys"), null=True, blank=True)
     gave_up_at = models.DateTimeField(
         _("lähettäminen lopetettu"),
         null=True,
         blank=True,
         help_text=_(
-            "Sähköpostipalvelin hylkäsi vastaanottajan pysyvästi (esimerkiksi osoitetta ei ole), "
-            "joten viestiä ei yritetä enää uudelleen."
+            "Sähköpostipalvelin hylkäsi vastaanottajan pysyvästi (esimerkiksi osoitetta ei ole) "
+            "tai viestiä yritettiin lähettää kymmenen kertaa, joten sitä ei yritetä enää "
+            "uudelleen."
         ),
     )
 

@@ -77,7 +77,7 @@ class Command(BaseCommand):
             run_worker(stop=stop, interval=interval, report=lambda r: self.stdout.write(str(r)))
             return
         queue_due_reminders()
-        result = worker.send_pending_notifications()
+        result = worker.send_pending_notifications(reply_timeout=worker.FINAL_REPLY_SECONDS)
         if result.failed:
             raise CommandError(str(result))
         self.stdout.write(str(result))
