@@ -129,6 +129,8 @@ class CalendarServer:
     def __init__(self):
         self.answers: dict[str, Answer] = {}
         self.requests: list[str] = []
+        # Of each trickled answer: whether the client read it to the end.
+        self.trickled_whole: list[bool] = []
         self.release = threading.Event()
         server = self
 
@@ -171,12 +173,15 @@ class CalendarServer:
                 self.wfile.flush()
                 for byte in raw[answer.trickle_after :]:
                     if server.release.wait(answer.trickle):
+                        server.trickled_whole.append(False)
                         return
                     try:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
                     except OSError:
+                        server.trickled_whole.append(False)
                         return  # The client has given up.
+                server.trickled_whole.append(True)
 
             def log_message(self, *args):
                 pass

@@ -5,6 +5,7 @@ A calendar that cannot be read changes nothing but the status Henna sees: broken
 files, hanging or refusing servers, addresses on private networks; and one email after an hour."""
 
 import socket
+import time
 from datetime import timedelta
 from io import StringIO
 
@@ -152,6 +153,14 @@ def test_an_iana_time_zone_without_its_vtimezone_is_honoured(server):
     ]
 
 
+def wait_until(condition, seconds: float = 5) -> bool:
+    """Until the server has noticed the client leave (not a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
 def fails_keeping_the_old_times(server, url: str, *, now=NOW) -> str:
     """Sync a good calendar, then the given address: return the error Henna sees."""
     use(server.serve("/good.ics", ONE_EVENT))
@@ -224,6 +233,8 @@ def test_a_server_that_trickles_its_answer_is_given_up_on_at_the_deadline(
     )
     error = fails_keeping_the_old_times(server, url)
     assert error == "Kalenteria ei saatu haettua: palvelin ei vastannut 1 sekunnissa."
+    # Given up on while the server was still trickling, not once it had sent it all.
+    assert wait_until(lambda: server.trickled_whole == [False])
 
 
 @pytest.mark.django_db
