@@ -1,2 +1,2 @@
 """The emails: queued in the transaction of the change they tell about (queue.py), rendered
-(emails.py, invitations.py) and sent exactly once by the worker (worker.py)."""
+(emails.py, invitations.py) and sent once (claim, send, record) by the worker (worker.py)."""
