@@ -78,6 +78,11 @@ def busy_intervals(data: bytes, *, start: datetime, end: datetime) -> list[tuple
             raise CalendarError(too_many()) from None
         if exc.reason == expand.TOO_HEAVY:
             raise CalendarError(TOO_HEAVY) from None
+        if exc.reason == expand.TOO_MANY_ZONES:
+            raise CalendarError(
+                _("Kalenterissa on liikaa aikavyöhykkeitä (yli %(count)s), joten sitä ei luettu.")
+                % {"count": expand.MAX_TIMEZONES}
+            ) from None
         raise CalendarError(INVALID) from None
 
 
