@@ -8,4 +8,8 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         # The booking rules are content: saving them gives the content a new version.
+        # Without the email worker, a request's emails go out after its response is sent.
+        from .outbox import worker
         from .scheduling import signals  # noqa: F401
+
+        worker.connect_signals()

@@ -13,9 +13,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
+from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -58,8 +60,40 @@ class SendResult:
         return f"Sent {self.sent}, failed {self.failed}."
 
 
+# The web process (DJANGO_EMAIL_WORKER=0): a request's emails go out once its response has been
+# sent. The WSGI server calls the response's close() after writing it, which sends
+# request_finished; so the visitor has the confirmation page at once, whatever the mail server
+# does. Outside a request (a command, the worker) they go at once.
+_request = threading.local()
+
+
+def defer_to_response_end(**kwargs) -> None:
+    _request.after_response = []
+
+
+def send_deferred(**kwargs) -> None:
+    sends, _request.after_response = getattr(_request, "after_response", None), None
+    for send in sends or ():
+        send()
+
+
+def connect_signals() -> None:
+    """Called by the app's ready()."""
+    request_started.connect(defer_to_response_end, dispatch_uid="outbox-defer")
+    request_finished.connect(send_deferred, dispatch_uid="outbox-send-deferred")
+
+
 def send_after_commit(*, inquiry_id: int) -> None:
-    """Try the emails of a new inquiry right away; send_notifications retries what fails."""
+    """Try the emails of a new inquiry once the response is out (or now, outside a request);
+    send_notifications retries what fails."""
+    deferred = getattr(_request, "after_response", None)
+    if deferred is not None:
+        deferred.append(partial(send_now, inquiry_id=inquiry_id))
+    else:
+        send_now(inquiry_id=inquiry_id)
+
+
+def send_now(*, inquiry_id: int) -> None:
     try:
         send_pending_notifications(inquiry_id=inquiry_id)
     except Exception:  # The inquiry is safe; the command sends the emails later.

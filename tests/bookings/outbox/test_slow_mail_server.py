@@ -5,6 +5,7 @@ bookings made at once are all confirmed."""
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email import message_from_bytes
@@ -195,5 +196,26 @@ def test_bookings_at_once_are_all_confirmed_while_the_web_process_waits_on_the_m
         statuses = list(pool.map(book, range(clients)))
     assert statuses == [302] * clients
     assert Meeting.objects.count() == clients
+    # The emails went out after the responses (the server's close()), each once.
+    assert wait_for(lambda: not Notification.objects.filter(sent_at__isnull=True).exists())
+    assert sorted(to for to, _id in smtp.received).count("henna@aventuria.fi") == clients
     assert len(smtp.received) == 2 * clients
-    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_the_web_process_sends_a_requests_emails_after_its_response_is_out(client):
+    """The WSGI server closes the response after writing it: only then do the emails go."""
+    order = []
+    worker.defer_to_response_end()
+    worker._request.after_response.append(lambda: order.append("emails"))
+    order.append("response written")
+    worker.send_deferred()
+    assert order == ["response written", "emails"]
+    assert worker._request.after_response is None
+
+
+def wait_for(condition, seconds: float = 30) -> bool:
+    """Until the emails are out (not a timing assertion: a slow machine only waits longer)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return condition()
