@@ -107,7 +107,8 @@ def test_two_overlapping_runs_send_each_email_exactly_once(
 
     settings.EMAIL_BACKEND = MEETING
     # Each run's first email waits for the other run to be sending as well: without
-    # SKIP LOCKED the second run would queue behind the first one's lock and never arrive.
+    # the claim committed before sending, the second run would queue behind the first one's
+    # lock and never arrive.
     monkeypatch.setattr(mail_backends.MeetingBackend, "meeting", threading.Barrier(2))
     monkeypatch.setattr(mail_backends, "sent", [])
     start = threading.Barrier(2)
