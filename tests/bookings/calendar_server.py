@@ -129,8 +129,9 @@ class CalendarServer:
     def __init__(self):
         self.answers: dict[str, Answer] = {}
         self.requests: list[str] = []
-        # Of each trickled answer: whether the client read it to the end.
-        self.trickled_whole: list[bool] = []
+        # Of each trickled answer: how many bytes were written before the client left (None:
+        # the client read it all).
+        self.trickled: list[int | None] = []
         self.release = threading.Event()
         server = self
 
@@ -171,17 +172,17 @@ class CalendarServer:
                 self.close_connection = True
                 self.wfile.write(raw[: answer.trickle_after])
                 self.wfile.flush()
-                for byte in raw[answer.trickle_after :]:
+                for written, byte in enumerate(raw[answer.trickle_after :]):
                     if server.release.wait(answer.trickle):
-                        server.trickled_whole.append(False)
+                        server.trickled.append(answer.trickle_after + written)
                         return
                     try:
                         self.wfile.write(bytes([byte]))
                         self.wfile.flush()
-                    except OSError:
-                        server.trickled_whole.append(False)
-                        return  # The client has given up.
-                server.trickled_whole.append(True)
+                    except OSError:  # The client has left.
+                        server.trickled.append(answer.trickle_after + written)
+                        return
+                server.trickled.append(None)
 
             def log_message(self, *args):
                 pass
