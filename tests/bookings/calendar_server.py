@@ -161,7 +161,12 @@ class CalendarServer:
             def trickle(self, answer):
                 if answer.chunked:
                     head = "Transfer-Encoding: chunked\r\n"
-                    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(answer.body), answer.body)
+                    # A chunk extension (valid, ignored by readers) makes the chunk line long.
+                    body = b"%x;pad=%s\r\n%s\r\n0\r\n\r\n" % (
+                        len(answer.body),
+                        b"x" * 100,
+                        answer.body,
+                    )
                 else:
                     head = f"Content-Length: {len(answer.body)}\r\n"
                     body = answer.body
