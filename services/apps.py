@@ -7,4 +7,4 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Sivuston sisältö")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import history, signals  # noqa: F401

@@ -1,0 +1,79 @@
+"""Henna's history in the content admin: every save is a version (django-reversion's
+VersionAdmin: history, restore, recover deleted), and two versions compared side by side."""
+
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, resolve, reverse
+from django.utils.translation import gettext as _
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from .history import compare
+
+
+class ContentHistoryAdmin(VersionAdmin):
+    history_latest_first = True
+
+    def get_urls(self):
+        opts = self.model._meta
+        compare_url = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name=f"{opts.app_label}_{opts.model_name}_compare",
+        )
+        return [compare_url, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        opts = self.model._meta
+        context = {
+            "compare_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_compare",
+                args=[quote(unquote(object_id))],
+            )
+        }
+        response = super().history_view(request, object_id, context | (extra_context or {}))
+        for action in response.context_data.get("action_list", []):
+            # The version each row opens, for choosing two to compare.
+            action["version_id"] = int(resolve(action["url"]).args[-1])
+        return response
+
+    def compare_view(self, request, object_id):
+        """?old=<version>&new=<version>; without them the two latest versions."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object(obj).select_related("revision__user")
+        chosen = [request.GET.get(name) for name in ("old", "new")]
+        if all(value and value.isdigit() for value in chosen):
+            old, new = (get_object_or_404(versions, pk=int(value)) for value in chosen)
+        else:
+            latest = list(versions[:2])
+            if len(latest) < 2:
+                raise Http404
+            new, old = latest
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Vertailu: %(name)s") % {"name": obj},
+            "opts": opts,
+            "original": obj,
+            "old": old,
+            "new": new,
+            "groups": compare(old, new),
+            "history_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history",
+                args=[quote(obj.pk)],
+            ),
+            "restore_url": reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                args=[quote(obj.pk), old.pk],
+            ),
+        }
+        return TemplateResponse(request, "admin/services/compare.html", context)
