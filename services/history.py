@@ -17,7 +17,7 @@ import reversion
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from modeltranslation.translator import translator
 from reversion.models import Revision, Version
 
@@ -27,17 +27,6 @@ from .models import Goal, Method, Page, Practice, Section, Service
 # with it, so restoring a page brings back a section deleted since.
 FOLLOWED = {Service: ("sections", "goals", "methods")}
 VERSIONED = (Practice, Service, Section, Goal, Method, Page)
-
-# django-reversion has no Finnish catalogue: these of its strings reach Henna from Python (the
-# templates are ours, in templates/reversion/), so our catalogues translate them.
-REVERSION_STRINGS = (
-    gettext_noop("Initial version."),
-    gettext_noop("Reverted to previous version, saved on %(datetime)s"),
-    gettext_noop("Revert %(name)s"),
-    gettext_noop("Recover %(name)s"),
-    gettext_noop("Recover deleted %(name)s"),
-    gettext_noop("Could not load %(object_repr)s version - not found"),
-)
 
 
 def untranslated_fields(model) -> tuple[str, ...]:

@@ -7,9 +7,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, resolve, reverse
+from django.utils.formats import localize
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from reversion.admin import VersionAdmin
-from reversion.models import Version
+from reversion.models import Revision, Version
 
 from .history import compare
 
@@ -25,6 +27,40 @@ class ContentHistoryAdmin(VersionAdmin):
             name=f"{opts.app_label}_{opts.model_name}_compare",
         )
         return [compare_url, *super().get_urls()]
+
+    # django-reversion has no Finnish catalogue, and ours cannot carry its English msgids (the
+    # Finnish catalogue repeats its sources), so the words it shows Henna are given here.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+        title = _("Aiempi versio: %(name)s") % {"name": version.object_repr}
+        response = super().revision_view(
+            request, object_id, version_id, {"title": title} | (extra_context or {})
+        )
+        self._comment_restored(request, response, version)
+        return response
+
+    def _comment_restored(self, request, response, version) -> None:
+        """The history says in Finnish which version a restore brought back."""
+        if request.method == "POST" and response.status_code == 302:
+            restored = Version.objects.get_for_object_reference(self.model, version.object_id)
+            when = localize(template_localtime(version.revision.date_created))
+            Revision.objects.filter(pk=restored.values("revision")[:1]).update(
+                comment=_("Palautettu versio %(datetime)s.") % {"datetime": when}
+            )
+
+    def recover_view(self, request, version_id, extra_context=None):
+        version = get_object_or_404(Version, pk=version_id)
+        title = _("Palauta poistettu: %(name)s") % {"name": version.object_repr}
+        response = super().recover_view(
+            request, version_id, {"title": title} | (extra_context or {})
+        )
+        self._comment_restored(request, response, version)
+        return response
+
+    def recoverlist_view(self, request, extra_context=None):
+        title = _("Palauta poistettu: %(name)s") % {"name": self.model._meta.verbose_name}
+        return super().recoverlist_view(request, {"title": title} | (extra_context or {}))
 
     def history_view(self, request, object_id, extra_context=None):
         opts = self.model._meta

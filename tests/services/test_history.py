@@ -142,7 +142,7 @@ def test_restoring_an_earlier_version_brings_back_a_deleted_section(admin_client
     # Restoring is a version of its own, so the deletion can be taken back too.
     assert Version.objects.get_for_object(service).count() == versions + 1
     comment = Version.objects.get_for_object(service).first().revision.get_comment()
-    assert comment.startswith("Palautettu aiempi versio")
+    assert comment.startswith("Palautettu versio")
 
 
 def test_a_deleted_service_page_can_be_recovered(admin_client, client):
@@ -157,6 +157,9 @@ def test_a_deleted_service_page_can_be_recovered(admin_client, client):
     response = admin_client.post(url, form_data(admin_client.get(url)))
     assert response.status_code == 302
     assert client.get("/palvelut/coaching/").status_code == 200
+    latest = Version.objects.get_for_object_reference(Service, version.object_id).first()
+    comment = latest.revision.get_comment()
+    assert comment.startswith("Palautettu versio")
 
 
 def test_preview_shows_the_posted_page_in_both_languages_and_publishes_nothing(
