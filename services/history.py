@@ -14,7 +14,8 @@ privacy notice keeps its own numbered versions (each inquiry records the one acc
 from datetime import timedelta
 
 import reversion
-from django.db import transaction
+from django.core.management import call_command
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
@@ -41,6 +42,23 @@ def register_content() -> None:
             reversion.register(
                 model, exclude=untranslated_fields(model), follow=FOLLOWED.get(model, ())
             )
+
+
+def record_initial_versions(*, using: str = "default", **kwargs) -> None:
+    """A first version of the content that has none (the data migrations load it without
+    history), so that what Henna found before her first save can be restored too. After every
+    migrate; content that has a version already is left as it is."""
+    connection = connections[using]
+    if Revision._meta.db_table not in connection.introspection.table_names():
+        return  # Migrated back to before django-reversion's tables.
+    call_command(
+        "createinitialrevisions",
+        "services",
+        comment=gettext("Ensimmäinen versio."),
+        using=using,
+        model_db=using,
+        verbosity=0,
+    )
 
 
 def purge_history(*, days: int) -> int:
