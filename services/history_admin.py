@@ -77,7 +77,8 @@ class ContentHistoryAdmin(VersionAdmin):
         return response
 
     def compare_view(self, request, object_id):
-        """?old=<version>&new=<version>; without them the two latest versions."""
+        """?old=<version>&new=<version>; without them the two latest versions. Only what changed,
+        unless ?kaikki=1."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
@@ -103,6 +104,7 @@ class ContentHistoryAdmin(VersionAdmin):
             "old": old,
             "new": new,
             "groups": compare(old, new),
+            "show_all": request.GET.get("kaikki") == "1",
             "history_url": reverse(
                 f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history",
                 args=[quote(obj.pk)],

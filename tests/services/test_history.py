@@ -114,8 +114,10 @@ def test_compare_shows_two_versions_side_by_side_in_both_languages(admin_client,
     }
     assert any("Työnohjaus A" in row and "Työnohjaus B" in row for row in rows), rows
     assert any("Supervision A" in row and old_en in row for row in rows), rows
-    assert body.count('<tr class="changed">') == 2  # Nothing else changed.
-    assert "muuttunut" in body
+    assert body.count('<tr class="changed">') == 2  # Nothing else changed, nothing else shown.
+    assert "muuttunut" in body and "Hakukoneotsikko [fi]" not in body
+    every_field = admin_client.get(url, {"old": old.pk, "new": new.pk, "kaikki": "1"})
+    assert "Hakukoneotsikko [fi]" in every_field.content.decode()
 
 
 def test_restoring_an_earlier_version_brings_back_a_deleted_section(admin_client, client, service):
