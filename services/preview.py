@@ -80,7 +80,10 @@ class PreviewAdmin:
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        context["preview_available"] = obj is None or preview_page(obj) is not None
+        if obj is None:  # A new page: which one it will be is known once it is filled in.
+            context["preview_available"] = self.model is Service
+        else:
+            context["preview_available"] = preview_page(obj) is not None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_add(self, request, obj, post_url_continue=None):

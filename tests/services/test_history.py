@@ -122,7 +122,7 @@ def test_compare_shows_two_versions_side_by_side_in_both_languages(admin_client,
 
 def test_restoring_an_earlier_version_brings_back_a_deleted_section(admin_client, client, service):
     section = service.sections.first()
-    heading = section.heading_fi
+    heading, heading_en, body_en = section.heading_fi, section.heading_en, section.body_en
     save_service(admin_client, service)  # The version with the section, as Henna found it.
     before_deleting = Version.objects.get_for_object(service).first()
     index = section_index(admin_client, service, heading)
@@ -139,7 +139,9 @@ def test_restoring_an_earlier_version_brings_back_a_deleted_section(admin_client
     response = admin_client.post(url, form_data(shown))
     assert response.status_code == 302
 
-    assert Section.objects.get(pk=section.pk).heading_fi == heading
+    restored = Section.objects.get(pk=section.pk)
+    assert (restored.heading_fi, restored.heading_en) == (heading, heading_en)
+    assert restored.body_en == body_en
     assert heading in client.get("/").content.decode()
     # Restoring is a version of its own, so the deletion can be taken back too.
     assert Version.objects.get_for_object(service).count() == versions + 1
