@@ -16,31 +16,9 @@ from reversion.models import Revision, Version
 
 from aventuria.cache import content_version
 from services.models import Page, Practice, PrivacyNotice, Section, Service
+from tests.services.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(response) -> dict:
-    """What the change form would send back unchanged: its fields and every inline."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            value = form[name].value()
-            key = form.add_prefix(name)
-            if isinstance(value, bool):
-                if value:
-                    data[key] = "on"
-            elif value is not None:
-                data[key] = getattr(value, "pk", value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add(formset.management_form)
-        for form in formset.forms:
-            add(form)
-    return data
 
 
 def change_url(service) -> str:
