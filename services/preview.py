@@ -79,6 +79,27 @@ class PreviewAdmin:
             ),
         )
 
+    # An earlier version or a deleted page, opened from the history, can be previewed before it
+    # is restored: django-reversion's own transaction is rolled back with ours.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if self._preview_language(request) is None:
+            return super().revision_view(request, object_id, version_id, extra_context)
+        return self._previewed(
+            request,
+            lambda: super(PreviewAdmin, self).revision_view(
+                request, object_id, version_id, extra_context
+            ),
+        )
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if self._preview_language(request) is None:
+            return super().recover_view(request, version_id, extra_context)
+        return self._previewed(
+            request,
+            lambda: super(PreviewAdmin, self).recover_view(request, version_id, extra_context),
+        )
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is None:  # A new page: which one it will be is known once it is filled in.
             context["preview_available"] = self.model is Service

@@ -127,6 +127,24 @@ def test_restoring_an_earlier_version_brings_back_a_deleted_section(admin_client
     assert comment.startswith("Palautettu versio")
 
 
+def test_an_earlier_version_can_be_previewed_before_it_is_restored(admin_client, client, service):
+    save_service(admin_client, service, headline_fi="Vanha iskulause")
+    earlier = Version.objects.get_for_object(service).first()
+    save_service(admin_client, service, headline_fi="Uusi iskulause")
+    versions = Version.objects.count()
+    url = reverse("admin:services_service_revision", args=[service.pk, earlier.pk])
+    shown = admin_client.get(url)
+    assert 'name="_preview" value="fi"' in shown.content.decode()
+
+    preview = admin_client.post(url, form_data(shown) | {"_preview": "fi"})
+    assert preview.status_code == 200
+    assert "Vanha iskulause" in preview.content.decode()
+    assert "Esikatselu" in preview.content.decode()
+    assert Service.objects.get(pk=service.pk).headline_fi == "Uusi iskulause"
+    assert Version.objects.count() == versions
+    assert "Uusi iskulause" in client.get("/").content.decode()
+
+
 def test_a_deleted_service_page_can_be_recovered(admin_client, client):
     extra = Service.objects.create(title_fi="Coaching", title_en="Coaching", slug="coaching")
     with reversion.create_revision():
