@@ -258,3 +258,12 @@ def test_privacy_notice_still_saves_a_new_numbered_version(admin_client):
     assert admin_client.post(url, data).status_code == 302
     assert PrivacyNotice.objects.current().version == notice.version + 1
     assert PrivacyNotice.objects.filter(version=notice.version).exists()
+
+
+def test_the_accessibility_statement_is_previewed_as_its_public_page(admin_client):
+    page = Page.objects.get(key=Page.Key.ACCESSIBILITY)
+    url = reverse("admin:services_page_change", args=[page.pk])
+    data = form_data(admin_client.get(url)) | {"intro_en": "A new introduction."}
+    preview = admin_client.post(url, data | {"_preview": "en"}).content.decode()
+    assert "A new introduction." in preview and '<html lang="en"' in preview
+    assert Page.objects.get(pk=page.pk).intro_en != "A new introduction."
