@@ -9,7 +9,9 @@ line a minute says so.
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -19,6 +21,18 @@ logger = logging.getLogger(__name__)
 VERSION_KEY = "content:version"
 TIMEOUT = 24 * 60 * 60  # Copies under older versions are never read again.
 _state = {"logged_at": None, "bump_missed": False}
+_bypassed: ContextVar[bool] = ContextVar("cache_bypassed", default=False)
+
+
+@contextmanager
+def bypassed() -> Iterator[None]:
+    """cached() computes afresh and keeps nothing: a preview renders content that is not
+    published, which must neither read the published copies nor leave its own behind."""
+    token = _bypassed.set(True)
+    try:
+        yield
+    finally:
+        _bypassed.reset(token)
 
 
 def try_cache(method: str, *args, failed=None, **kwargs):
@@ -59,6 +73,8 @@ def content_changed() -> None:
 def cached(name: str, compute: Callable):
     """compute()'s result, kept under the content version; computed afresh when the cache does
     not work or the result is None."""
+    if _bypassed.get():
+        return compute()
     version = content_version()
     key = f"content:{version}:{name}"
     value = None if version is None else try_cache("get", key)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "reversion",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -232,6 +233,9 @@ RETENTION_DAYS_SPAM = env.int("DJANGO_RETENTION_DAYS_SPAM", default=30)
 # django-axes' records of admin logins (address, username, browser): long enough to look into
 # an attack, not kept forever. Expired sessions go with the same daily purge.
 RETENTION_DAYS_LOGIN_ATTEMPTS = env.int("DJANGO_RETENTION_DAYS_LOGIN_ATTEMPTS", default=30)
+# Versions of the content (Henna's history to compare and restore) older than this go with
+# `manage.py purge_content_history`. They hold content only, never a visitor's data.
+CONTENT_HISTORY_DAYS = env.int("DJANGO_CONTENT_HISTORY_DAYS", default=730)
 
 # Security headers. The proxy header is trusted only when told: otherwise anyone could fake it.
 SECURE_PROXY = env.bool("DJANGO_SECURE_PROXY", default=False)

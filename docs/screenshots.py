@@ -172,6 +172,7 @@ def main(base: str) -> None:
     contacted = Inquiry.objects.get(email="sari@example.fi")
     meeting = Meeting.objects.get(inquiry__email="tuuli@example.fi")
     group = Inquiry.objects.filter(kind="group").first()
+    service = home_service()
     IMG.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -185,11 +186,7 @@ def main(base: str) -> None:
         page.goto(base + "/ajanvaraus/")
         shot("ajanvaraus")
 
-        page.goto(base + "/admin/")
-        page.get_by_label("Käyttäjätunnus").fill(USERNAME)
-        page.get_by_label("Salasana").fill(password)
-        page.get_by_role("button", name="Kirjaudu sisään").click()
-        page.wait_for_url(base + "/admin/")
+        log_in(page, base, password)
         shot("etusivu")
         # The side menu folds away (the browser remembers it), leaving room for the queue.
         page.goto(base + "/admin/bookings/inquiry/")
@@ -232,8 +229,73 @@ def main(base: str) -> None:
         page.goto(base + "/admin/bookings/calendarfeed/1/change/")
         page.get_by_role("button", name="Luo uusi osoite").click()
         shot("kalenteri-osoite")
+        history_screenshots(page, base, shot, service)
+        browser.close()
+
+
+def log_in(page, base: str, password: str) -> None:
+    page.goto(base + "/admin/")
+    page.get_by_label("Käyttäjätunnus").fill(USERNAME)
+    page.get_by_label("Salasana").fill(password)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+    page.wait_for_url(base + "/admin/")
+
+
+def home_service() -> tuple[int, str]:
+    from services.models import Service
+
+    service = Service.objects.get(is_main=True)
+    return service.pk, service.headline_fi
+
+
+def history_screenshots(page, base: str, shot, service: tuple[int, str]) -> None:
+    """Muutoshistoria ja esikatselu: two saves of the home page's headline, its history, the
+    comparison, and the preview of a third change that is not saved."""
+    pk, original = service
+    change = base + f"/admin/services/service/{pk}/change/"
+    for headline in ("Työnohjausta Kotkassa ja etänä", original):
+        page.goto(change)
+        page.locator("#id_headline_fi").fill(headline)
+        page.locator("input[name=_save]").click()
+        page.wait_for_load_state()
+    page.goto(change + "../history/")
+    shot("muutoshistoria")
+    page.get_by_role("button", name="Vertaa valittuja versioita").click()
+    shot("vertailu", full_page=True)
+    page.goto(change)
+    page.locator("#id_headline_fi").fill("Luottamuksellista työnohjausta")
+    page.locator(".preview-row").scroll_into_view_if_needed()
+    shot("esikatsele-painikkeet")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Esikatsele suomeksi").click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    preview.set_viewport_size({"width": 1280, "height": 800})
+    preview.screenshot(path=IMG / "esikatselu.png")
+    preview.close()
+
+
+def main_history(base: str) -> None:
+    """Only the history's pictures: `docs/screenshots.py URL historia`."""
+    from playwright.sync_api import sync_playwright
+
+    password = setup_django()
+    service = home_service()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fi-FI")
+        log_in(page, base, password)
+
+        def shot(name: str, **kwargs) -> None:
+            page.screenshot(path=IMG / f"{name}.png", **kwargs)
+
+        history_screenshots(page, base, shot, service)
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8765")
+    url = sys.argv[1].rstrip("/") if len(sys.argv) > 1 else "http://127.0.0.1:8765"
+    if sys.argv[2:] == ["historia"]:
+        main_history(url)
+    else:
+        main(url)

@@ -6,11 +6,14 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from . import history  # noqa: F401  Registers the content's versions before the admins below.
+from .history_admin import ContentHistoryAdmin
 from .models import Goal, Method, Page, Practice, PrivacyNotice, Section, Service
+from .preview import PreviewAdmin
 
 
 @admin.register(Practice)
-class PracticeAdmin(TranslationAdmin):
+class PracticeAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
     list_display = ["name", "email", "phone", "business_id"]
     fieldsets = [
         (None, {"fields": ["name", "business_id"]}),
@@ -41,7 +44,7 @@ class MethodInline(TranslationTabularInline):
 
 
 @admin.register(Service)
-class ServiceAdmin(TranslationAdmin):
+class ServiceAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
     list_display = ["title", "is_main", "published", "updated_at"]
     list_filter = ["published"]
     prepopulated_fields = {"slug": ["title_fi"]}
@@ -58,7 +61,7 @@ class ServiceAdmin(TranslationAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(TranslationAdmin):
+class PageAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
     list_display = ["title", "key", "updated_at"]
 
     def has_delete_permission(self, request, obj=None):

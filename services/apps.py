@@ -7,4 +7,8 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Sivuston sisältö")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from django.db.models.signals import post_migrate
+
+        from . import history, signals  # noqa: F401
+
+        post_migrate.connect(history.record_initial_versions, sender=self)

@@ -187,3 +187,35 @@ def test_axe_finds_no_violation_on_the_clients_own_pages(live_site, axe_page, ad
         axe_page.goto(live_site.url + path)
         found[path] = axe_violations(axe_page)
     assert {path: problems for path, problems in found.items() if problems} == {}
+
+
+def test_axe_finds_no_violation_on_the_preview_in_either_language(
+    live_site, axe_page, admin_client
+):
+    """Henna's preview of an unsaved change: the public page with the preview banner on top."""
+    from django.urls import reverse
+
+    from services.models import Service
+    from tests.services.admin_forms import form_data
+
+    admin_client.defaults["HTTP_HOST"] = "127.0.0.1"  # The live site's allowed hosts.
+    service = Service.objects.get(is_main=True)
+    url = reverse("admin:services_service_change", args=[service.pk])
+    data = form_data(admin_client.get(url)) | {"headline_fi": "Uusi iskulause"}
+    found = {}
+    for language in LANGUAGES:
+        html = admin_client.post(url, data | {"_preview": language}).content.decode()
+        assert "preview-banner" in html
+        # Served at the live site's address, so that its styles load as in the admin's tab.
+        address = f"{live_site.url}/esikatselu-{language}/"
+        axe_page.route(address, serving(html))
+        axe_page.goto(address)
+        found[language] = axe_violations(axe_page)
+    assert {language: problems for language, problems in found.items() if problems} == {}
+
+
+def serving(html: str):
+    def fulfill(route):
+        route.fulfill(body=html, content_type="text/html; charset=utf-8")
+
+    return fulfill

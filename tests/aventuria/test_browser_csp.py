@@ -98,3 +98,51 @@ def test_the_admin_pages_henna_uses_load_without_a_csp_violation(
     visit(page, live_site.url + reverse("admin:services_service_change", args=[service.pk]))
     assert page.locator(".add-row a").count() >= 1
     assert problems == []
+
+
+def test_history_compare_restore_and_preview_work_under_the_csp(live_site, page, django_user_model):
+    henna = django_user_model.objects.create_superuser("henna", "henna@example.invalid", PASSWORD)
+    device = TOTPDevice.objects.create(user=henna, name="puhelin", confirmed=True)
+    problems = watch_for_violations(page)
+    # The preview opens in a tab of its own: every tab's console counts.
+    page.context.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text
+            and message.page is not page
+            and problems.append(f"preview: {message.text}")
+        ),
+    )
+    visit(page, live_site.url + reverse("admin:login"))
+    page.fill("#id_username", "henna")
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_otp_token", code_for(device))
+    page.click("#login-form [type=submit]")
+    page.wait_for_load_state("networkidle")
+
+    service = Service.objects.get(is_main=True)
+    change = live_site.url + reverse("admin:services_service_change", args=[service.pk])
+    for headline in ("Ensimmäinen iskulause", "Toinen iskulause"):
+        visit(page, change)
+        page.fill("#id_headline_fi", headline)
+        page.click("input[name=_save]")
+        page.wait_for_load_state("networkidle")
+
+    visit(page, live_site.url + reverse("admin:services_service_history", args=[service.pk]))
+    page.get_by_role("button", name="Vertaa valittuja versioita").click()
+    page.wait_for_load_state("networkidle")
+    assert "Ensimmäinen iskulause" in page.locator("tr.changed").first.inner_text()
+    page.get_by_role("link", name="Avaa vanhempi versio palautettavaksi").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#id_headline_fi").input_value() == "Ensimmäinen iskulause"
+
+    visit(page, change)
+    page.fill("#id_headline_fi", "Esikatseltava iskulause")
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="Esikatsele englanniksi").click()
+    preview = opened.value
+    preview.wait_for_load_state("networkidle")
+    assert preview.locator("html").get_attribute("lang") == "en"
+    assert "Preview" in preview.locator(".preview-banner").inner_text()
+    assert Service.objects.get(pk=service.pk).headline_fi == "Toinen iskulause"
+    assert problems == []

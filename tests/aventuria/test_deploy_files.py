@@ -16,7 +16,12 @@ def test_every_command_in_compose_yaml_is_a_management_command_of_the_site():
         for service in services.values()
         for name in re.findall(r"manage\.py\s+([a-z_]+)", " ".join(service.get("command", [])))
     }
-    assert commands == {"migrate", "send_notifications", "purge_inquiries"}
+    assert commands == {
+        "migrate",
+        "send_notifications",
+        "purge_inquiries",
+        "purge_content_history",
+    }
     assert commands <= set(get_commands())
 
 
