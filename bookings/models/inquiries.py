@@ -81,6 +81,16 @@ class Inquiry(models.Model):
     email = models.EmailField(_("sähköposti"), max_length=254)
     phone = models.CharField(_("puhelin"), max_length=30, blank=True)
     organisation = models.CharField(_("organisaatio"), max_length=200, blank=True)
+    # Who pays for the sessions; what the client typed above stays as it is.
+    payer = models.ForeignKey(
+        "bookings.Payer",
+        verbose_name=_("laskutusasiakas"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+        help_text=_("Kuka maksaa tapaamiset. Valitse tai lisää organisaation mukaan."),
+    )
     participants = models.PositiveSmallIntegerField(
         _("osallistujia"),
         null=True,
