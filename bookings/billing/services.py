@@ -16,13 +16,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from services.models import Practice
 
 from ..models import Invoice, InvoiceCounter, InvoiceEvent, InvoiceLine, Meeting, Payer
-from ..models.billing import money, vat_breakdown
+from ..models.billing import invoice_day, money, vat_breakdown
 from .reference import viitenumero
 
 logger = logging.getLogger(__name__)
@@ -119,7 +118,7 @@ def line_description(meeting: Meeting, payer: Payer) -> str:
     """The session's kind and date in the invoice's language; the participant's name only where
     the payer asks for it; never anything the client wrote."""
     day = timezone.localtime(meeting.start, HELSINKI).date()
-    parts = [f"{meeting.meeting_type.name} {date_format(day, 'SHORT_DATE_FORMAT')}"]
+    parts = [f"{meeting.meeting_type.name} {invoice_day(day)}"]
     if meeting.status == Meeting.Status.LATE_CANCELLED:
         parts.append(_("peruttu myöhään"))
     elif meeting.status == Meeting.Status.NO_SHOW:

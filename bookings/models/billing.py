@@ -16,6 +16,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from stdnum.fi import ytunnus
 
@@ -64,6 +66,14 @@ def validate_einvoice_address(value: str) -> None:
         ),
         code="einvoice_address",
     )
+
+
+def invoice_day(value) -> str:
+    """A date as an invoice prints it: 27.1.2027 in Finnish, 27 Jan 2027 in English (never the
+    American 01/27/2027)."""
+    if (get_language() or "fi").startswith("fi"):
+        return f"{value.day}.{value.month}.{value.year}"
+    return date_format(value, "j M Y")
 
 
 class Language(models.TextChoices):
