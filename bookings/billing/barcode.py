@@ -7,8 +7,8 @@ whose bars python-barcode computes; and the EPC QR code (segno) that banking app
 from datetime import date
 from decimal import Decimal
 
-import segno
 from barcode import Code128
+from segno import helpers as segno_helpers
 
 from ..models import Invoice
 from .reference import rf_reference
@@ -57,7 +57,7 @@ def epc_qr(invoice: Invoice):
     RF reference; none for a credit note."""
     if invoice.is_credit_note:
         return None
-    return segno.helpers.make_epc_qr(
+    return segno_helpers.make_epc_qr(
         name=invoice.seller_name[:70],
         iban=invoice.seller_iban,
         bic=invoice.seller_bic,
