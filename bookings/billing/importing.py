@@ -95,7 +95,7 @@ def parse_row(line: int, row: dict[str, str]) -> dict:
     )
     payer = Payer(**values)
     try:
-        payer.full_clean(exclude=["created_at"], validate_unique=False)
+        payer.full_clean(exclude=["created_at"], validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         column = next((c for c, f in FIELDS.items() if f == field), field)

@@ -33,11 +33,11 @@ def set_up_seller(*, vat_registered=True) -> Practice:
 def county(**changes) -> Payer:
     fields = {
         "name": "Kymenlaakson hyvinvointialue",
-        "business_id": "3221331-3",
+        "business_id": "3221331-8",
         "street": "Kotkantie 41",
         "postal_code": "48210",
         "city": "Kotka",
-        "einvoice_address": "003732213313",
+        "einvoice_address": "003732213318",
         "einvoice_operator": "003723327487",
         "buyer_reference": "TIL-2027-0042",
         "price": Decimal("150.00"),

@@ -94,7 +94,7 @@ def test_the_invoice_pdf_carries_what_a_banking_app_pays_from():
         "Y-tunnus 1926008-0",
         "ALV-tunnus FI19260080",
         "Kymenlaakson hyvinvointialue",
-        "Y-tunnus 3221331-3",
+        "Y-tunnus 3221331-8",
         "Viitteenne TIL-2027-0042",
         "Työnohjaus 19.1.2027, peruttu myöhään",
         "Alv 25,5 %: veroton 450,00 EUR, vero 114,75 EUR",

@@ -61,7 +61,7 @@ def test_the_county_is_addressed_by_its_ovt_code_with_its_order_number():
 
     buyer = "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"
     assert county.xpath(f"{buyer}/@schemeID", namespaces=NS) == ["0216"]
-    assert first(county, buyer) == "003732213313"
+    assert first(county, buyer) == "003732213318"
     assert first(county, "cbc:BuyerReference") == "TIL-2027-0042"
     # A company without an e-invoice address: 0037 + its y-tunnus digits; no order number:
     # the invoice number is the buyer reference PEPPOL requires.
