@@ -17,7 +17,7 @@ IMMUTABLE_TABLES = ("bookings_invoice", "bookings_invoiceline")
 POSTGRES_FUNCTION = """
 CREATE OR REPLACE FUNCTION bookings_invoice_immutable() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'An issued invoice cannot be changed or deleted (%%)', TG_TABLE_NAME;
+    RAISE EXCEPTION 'An issued invoice cannot be changed or deleted (%)', TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 """
