@@ -47,13 +47,17 @@ class Practice(models.Model):
         _("IBAN"),
         max_length=34,
         blank=True,
+        # Database defaults: the content's data migrations insert the row with older states.
+        db_default="",
         validators=[validate_iban],
         help_text=_("Tili, jolle laskut maksetaan."),
     )
-    bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    bic = models.CharField(
+        _("BIC"), max_length=11, blank=True, db_default="", validators=[validate_bic]
+    )
     vat_registered = models.BooleanField(
         _("arvonlisäverovelvollinen"),
-        default=True,
+        db_default=True,
         help_text=_(
             "Pois päältä: laskut ilman arvonlisäveroa, perusteena vähäinen toiminta "
             "(arvonlisäverolaki 3 §)."

@@ -4,7 +4,8 @@ Every invoice number is taken from one counter row, locked (SELECT ... FOR UPDAT
 on SQLite every transaction is IMMEDIATE and holds the write lock from BEGIN) in the same
 transaction that writes the invoice: two runs never take the same number, and a run that fails
 rolls its number back with it, so none is skipped. The lock is taken first, so a second run of
-the same month waits and then finds the sessions billed.
+the same month waits and then finds the sessions billed. The PDF of an invoice for a payer who
+takes email is queued in the outbox in the same transaction, and sent once it commits.
 """
 
 import calendar
@@ -22,6 +23,7 @@ from services.models import Practice
 
 from ..models import Invoice, InvoiceCounter, InvoiceEvent, InvoiceLine, Meeting, Payer
 from ..models.billing import invoice_day, money, vat_breakdown
+from ..outbox.queue import queue_invoice_emails
 from .reference import viitenumero
 
 logger = logging.getLogger(__name__)
@@ -253,6 +255,8 @@ def create_month_invoices(*, month: Month, today: date | None = None) -> list[In
                 by_payer.items(), key=lambda item: payers[item[0]].name
             )
         ]
+        # The PDFs by email to those who take them, once the invoices have committed.
+        queue_invoice_emails(invoices)
     for invoice in invoices:
         logger.info(
             "Invoice %d issued: %s, %s EUR", invoice.number, invoice.buyer_name, invoice.total

@@ -4,9 +4,10 @@ invoices and credit notes issued to them.
 An issued invoice never changes: it keeps its own copy of the seller, the buyer and every line,
 so erasing a client's inquiry or changing a price leaves it as it was. Its rows cannot be
 updated or deleted: save() and delete() refuse, and so does the database (triggers added by the
-migration, on PostgreSQL and on SQLite). What happens to an invoice later (sent, paid) is stored
-beside it, in InvoiceEvent. Numbers come from one counter row locked per series
-(bookings.billing.services), so they run without gaps and never repeat.
+migration, on PostgreSQL and on SQLite). What happens to an invoice later is stored beside it:
+its email in the outbox (Notification), its payment in InvoiceEvent. Numbers come from one
+counter row locked per series (bookings.billing.services), so they run without gaps and never
+repeat.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -231,7 +232,8 @@ class InvoiceQuerySet(models.QuerySet):
     def with_state(self):
         return self.annotate(
             paid_on=models.Max("events__on", filter=Q(events__kind=InvoiceEvent.Kind.PAID)),
-            sent_at=models.Max("events__at", filter=Q(events__kind=InvoiceEvent.Kind.SENT)),
+            # Sent by email through the outbox (bookings.outbox), once.
+            sent_at=models.Max("notifications__sent_at"),
             credited=models.Exists(Invoice.objects.filter(credited_invoice=models.OuterRef("pk"))),
         )
 
@@ -399,10 +401,9 @@ class InvoiceLine(models.Model):
 
 
 class InvoiceEvent(models.Model):
-    """What happened to an issued invoice afterwards: sent by email, paid."""
+    """What happened to an issued invoice afterwards: paid. (Its email is in the outbox.)"""
 
     class Kind(models.TextChoices):
-        SENT = "sent", _("Lähetetty")
         PAID = "paid", _("Maksettu")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="events")

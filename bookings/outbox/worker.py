@@ -39,8 +39,9 @@ class SendResult:
         return f"Sent {self.sent}, failed {self.failed}."
 
 
-def send_after_commit(*, inquiry_id: int) -> None:
-    """Try the emails of a new inquiry right away; send_notifications retries what fails."""
+def send_after_commit(*, inquiry_id: int | None) -> None:
+    """Try the emails of a new inquiry (None: every pending one) right away;
+    send_notifications retries what fails."""
     try:
         send_pending_notifications(inquiry_id=inquiry_id)
     except Exception:  # The inquiry is safe; the command sends the emails later.
@@ -78,7 +79,7 @@ def send_pending_notifications(
             with transaction.atomic():
                 notification = (
                     Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("inquiry", "meeting__meeting_type")
+                    .select_related("inquiry", "meeting__meeting_type", "invoice")
                     .filter(pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True)
                     .first()
                 )
