@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import translation
 
 from bookings.billing import services
 from bookings.inquiries.privacy import erase_person
@@ -251,3 +253,19 @@ def test_paid_and_overdue():
 
     assert list(Invoice.objects.overdue(today=later)) == [company_invoice]
     assert list(Invoice.objects.overdue(today=TODAY)) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("fi", "ne säilytetään kuusi vuotta sen vuoden lopusta"),
+        ("en", "they are kept for six years from the end of the year"),
+    ],
+)
+def test_the_privacy_notice_says_invoices_are_kept_six_years(client, language, sentence):
+    with translation.override(language):
+        url = reverse("services:privacy")
+
+    page = client.get(url)
+
+    assert sentence in page.content.decode()
