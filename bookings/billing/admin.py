@@ -166,6 +166,32 @@ class InvoiceAdmin(admin.ModelAdmin):
     search_fields = ["=number", "buyer_name", "buyer_reference"]
     inlines = [InvoiceLineInline]
     actions = ["credit", "mark_paid"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "number",
+                    "kind",
+                    "credited_invoice",
+                    "payer",
+                    "language",
+                    "issue_date",
+                    "due_date",
+                    "period_start",
+                    "period_end",
+                    "reference",
+                ]
+            },
+        ),
+        (
+            gettext_lazy("Ostaja laskulla"),
+            {"fields": ["buyer_name", "buyer_address", "buyer_reference", "delivered_to"]},
+        ),
+        (gettext_lazy("Summat"), {"fields": ["total_net", "total_vat", "total", "vat_basis"]}),
+        (gettext_lazy("Tila"), {"fields": ["sent", "paid"]}),
+    ]
+    readonly_fields = ["buyer_address", "delivered_to", "vat_basis", "sent", "paid"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_state()
@@ -178,6 +204,45 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=gettext_lazy("osoite"))
+    def buyer_address(self, obj):
+        business_id = _("y-tunnus %(id)s") % {"id": obj.buyer_business_id}
+        return ", ".join(
+            part
+            for part in (
+                obj.buyer_street,
+                f"{obj.buyer_postal_code} {obj.buyer_city}",
+                business_id if obj.buyer_business_id else "",
+            )
+            if part
+        )
+
+    @admin.display(description=gettext_lazy("toimitus"))
+    def delivered_to(self, obj):
+        if obj.delivery == Payer.Delivery.EMAIL:
+            return _("PDF sähköpostilla osoitteeseen %(email)s") % {"email": obj.buyer_email}
+        _scheme, address = obj.buyer_endpoint
+        operator = obj.buyer_einvoice_operator
+        return _("Verkkolasku osoitteeseen %(address)s%(operator)s") % {
+            "address": address,
+            "operator": _(", välittäjä %(operator)s") % {"operator": operator} if operator else "",
+        }
+
+    @admin.display(description=gettext_lazy("alv-peruste"))
+    def vat_basis(self, obj):
+        if obj.vat_category == Invoice.VatCategory.EXEMPT:
+            return obj.vat_exemption_reason
+        return obj.get_vat_category_display()
+
+    @admin.display(description=gettext_lazy("lähetetty"))
+    def sent(self, obj):
+        sent_at = getattr(obj, "sent_at", None)
+        if sent_at:
+            return invoice_day(timezone.localdate(sent_at))
+        if obj.delivery == Payer.Delivery.EMAIL:
+            return _("jonossa")
+        return _("lataa verkkolasku ja vie se operaattorin palveluun")
 
     @admin.display(description=gettext_lazy("maksettu"))
     def paid(self, obj):
