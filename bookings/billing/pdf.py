@@ -89,6 +89,9 @@ def render(invoice: Invoice) -> bytes:
     pdf = InvoicePDF(format="A4")
     pdf.set_title(text(f"{invoice.get_kind_display()} {invoice.number}"))
     pdf.set_author(text(invoice.seller_name))
+    # The invoice's own time, not the export's: the same invoice gives the same file, byte
+    # for byte, whenever it is exported.
+    pdf.set_creation_date(invoice.created_at)
     pdf.set_auto_page_break(auto=True, margin=20)
     pdf.add_page()
 

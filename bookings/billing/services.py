@@ -210,6 +210,7 @@ def save_invoice(*, number: int, lines: list[InvoiceLine], **fields) -> Invoice:
     total_vat = sum((tax for _rate, _base, tax in breakdown), Decimal("0"))
     invoice = Invoice.objects.create(
         number=number,
+        created_at=timezone.now(),
         # The viitenumero's base has at least 3 digits and never a leading zero (banks drop it).
         reference=viitenumero(number + 1000),
         total_net=total_net,

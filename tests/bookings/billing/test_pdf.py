@@ -3,11 +3,13 @@ language, the viitenumero, the bank barcode (read back with zxing-cpp from its b
 QR code (read back too)."""
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import zxingcpp
+from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
@@ -18,6 +20,7 @@ from bookings.billing.reference import (
     rf_reference,
     viitenumero,
 )
+from bookings.inquiries.privacy import erase_person
 
 from .helpers import IBAN, TODAY, january
 
@@ -128,3 +131,35 @@ def test_the_company_reads_its_invoice_in_english_and_a_credit_note_has_no_barco
     assert "Total credited -240.00 EUR" in credit_text
     assert barcode.invoice_barcode(credit_note) == ""
     assert "Virtual bank barcode" not in credit_text
+
+
+@pytest.mark.django_db
+def test_the_same_pdf_byte_for_byte_after_both_clients_are_erased(
+    admin_user, tmp_path, monkeypatch
+):
+    _county, _company, aino, pekka = january()
+    issued_at = datetime(2027, 2, 1, 6, 0, tzinfo=UTC)
+    with monkeypatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: issued_at)
+        invoices = services.create_month_invoices(month=JANUARY, today=TODAY)
+    before = [pdf.build_pdf(invoice) for invoice in invoices]
+
+    erase_person(email=aino.email, user=admin_user)
+    erase_person(email=pekka.email, user=admin_user)
+
+    after = []
+    for invoice in invoices:
+        output = tmp_path / f"{invoice.number}.pdf"
+        call_command(
+            "export_invoice",
+            str(invoice.number),
+            "--format",
+            "pdf",
+            "--output",
+            str(output),
+            stdout=io.StringIO(),
+        )
+        after.append(output.read_bytes())
+    assert after == before
+    # Dated by the invoice, not by the export.
+    assert PdfReader(io.BytesIO(after[0])).metadata.creation_date == issued_at
