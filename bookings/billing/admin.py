@@ -132,6 +132,29 @@ class InvoiceLineInline(admin.TabularInline):
         return False
 
 
+class PaymentFilter(admin.SimpleListFilter):
+    title = gettext_lazy("maksu")
+    parameter_name = "maksu"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", gettext_lazy("Erääntyneet")),
+            ("unpaid", gettext_lazy("Maksamatta")),
+            ("paid", gettext_lazy("Maksetut")),
+        ]
+
+    def queryset(self, request, queryset):
+        unpaid = queryset.filter(kind=Invoice.Kind.INVOICE, paid_on__isnull=True, credited=False)
+        match self.value():
+            case "overdue":
+                return unpaid.filter(due_date__lt=timezone.localdate())
+            case "unpaid":
+                return unpaid
+            case "paid":
+                return queryset.filter(paid_on__isnull=False)
+        return queryset
+
+
 class MonthForm(forms.Form):
     month = forms.RegexField(
         label=gettext_lazy("kuukausi"),
@@ -162,7 +185,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "paid",
         "delivery",
     ]
-    list_filter = ["kind", "delivery", "issue_date"]
+    list_filter = [PaymentFilter, "kind", "delivery", "issue_date"]
     search_fields = ["=number", "buyer_name", "buyer_reference"]
     inlines = [InvoiceLineInline]
     actions = ["credit", "mark_paid"]

@@ -1,10 +1,14 @@
 """Invoicing in Henna's admin: the month's button, the downloads, credit notes and payments from
 the invoice list, the import page, and the payer on an inquiry."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from bookings.billing import services
 from bookings.models import Invoice, Payer
 
 from .helpers import january, now_is_february
@@ -100,3 +104,16 @@ def test_the_import_page_imports_or_names_the_bad_row(admin_client):
     assert "Rivi 3, sarake hinta, arvo ”sata”: ei ole luku." in refused.content.decode()
     assert messages_of(imported) == ["Tuotu: 2 uutta, 0 päivitetty."]
     assert Payer.objects.count() == 2
+
+
+def test_the_overdue_filter_lists_what_is_past_due_and_unpaid(admin_client, monkeypatch):
+    now_is_february(monkeypatch)
+    january()
+    admin_client.post(reverse("admin:bookings_invoice_create_month"), {"month": "2027-01"})
+    services.mark_paid(invoice=Invoice.objects.get(number=1))
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: date(2027, 3, 1))
+
+    page = admin_client.get(reverse("admin:bookings_invoice_changelist"), {"maksu": "overdue"})
+
+    assert [invoice.number for invoice in page.context["cl"].result_list] == [2]
+    assert "erääntynyt" in page.content.decode()
