@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from stdnum.fi import alv
 
 from services.models import Practice
 
@@ -135,11 +136,14 @@ def seller_fields(practice: Practice) -> dict:
         raise InvoicingRefused(
             _("Lisää tilinumero (IBAN) ja BIC yhteystietoihin ennen laskutusta.")
         )
-    digits = practice.business_id.replace("-", "")
+    # The Finnish VAT number: FI and the y-tunnus' digits, checked by python-stdnum.
+    vat_number = f"FI{alv.compact(practice.business_id)}" if practice.vat_registered else ""
+    if vat_number and not alv.is_valid(vat_number):
+        raise InvoicingRefused(_("Tarkista y-tunnus yhteystiedoista: ALV-tunnus ei kelpaa."))
     return {
         "seller_name": practice.name,
         "seller_business_id": practice.business_id,
-        "seller_vat_number": f"FI{digits}" if practice.vat_registered else "",
+        "seller_vat_number": vat_number,
         "seller_street": practice.district,
         "seller_postal_code": practice.postal_code,
         "seller_city": practice.city,
