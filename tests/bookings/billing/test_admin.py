@@ -4,12 +4,14 @@ the invoice list, the import page, and the payer on an inquiry."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from bookings.billing import services
 from bookings.models import Invoice, Payer
+from services.models import Practice
 
 from .helpers import january, now_is_february
 from .test_importing import COMPANY, COUNTY, HEADER
@@ -117,3 +119,36 @@ def test_the_overdue_filter_lists_what_is_past_due_and_unpaid(admin_client, monk
 
     assert [invoice.number for invoice in page.context["cl"].result_list] == [2]
     assert "erääntynyt" in page.content.decode()
+
+
+def test_henna_picks_the_payer_on_the_inquiry_from_what_the_client_typed(admin_client):
+    _county, _company, aino, _pekka = january()
+
+    page = admin_client.get(reverse("admin:bookings_inquiry_change", args=[aino.pk]))
+    found = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "bookings",
+            "model_name": "inquiry",
+            "field_name": "payer",
+            "term": "Kymen",
+        },
+    )
+
+    assert 'name="payer"' in page.content.decode()
+    assert [item["text"] for item in found.json()["results"]] == ["Kymenlaakson hyvinvointialue"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("iban", "FI49 5000 9420 0287 31", "Tilinumero ei kelpaa"),
+        ("bic", "OKOY", "BIC ei kelpaa"),
+    ],
+)
+def test_the_sellers_bank_details_are_checked(field, value, message):
+    practice = Practice.objects.get()
+    setattr(practice, field, value)
+
+    with pytest.raises(ValidationError, match=message):
+        practice.full_clean()
