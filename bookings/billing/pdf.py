@@ -68,6 +68,14 @@ class InvoicePDF(FPDF):
             if line:
                 self.cell(80, 5, text(line), new_x="LEFT", new_y="NEXT")
 
+    def fit(self, value: str, width: float) -> str:
+        """The text cut to the column's width, with an ellipsis, rather than over the next."""
+        if self.get_string_width(value) <= width:
+            return value
+        while value and self.get_string_width(value + "...") > width:
+            value = value[:-1]
+        return value + "..."
+
     def bars(self, modules: str, *, x: float, y: float, width: float, height: float) -> None:
         module = width / len(modules)
         run_start = None
@@ -167,7 +175,7 @@ def render(invoice: Invoice) -> bytes:
             euros(line.net_amount),
         )
         for width, value in zip(widths, cells, strict=True):
-            pdf.cell(width, 6, text(value)[:60], align="R" if width < 30 else "L")
+            pdf.cell(width, 6, pdf.fit(text(value), width - 2), align="R" if width < 30 else "L")
         pdf.ln()
 
     pdf.ln(3)
