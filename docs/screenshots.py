@@ -9,7 +9,8 @@ script adds never reach real data:
     .venv/bin/python docs/screenshots.py http://127.0.0.1:8765
 
 The script adds a user "ohje", a handful of made-up inquiries and a made-up booking when they are
-missing, then saves 1280 x 800 PNG files in docs/img/.
+missing, then saves 1280 x 800 PNG files in docs/img/: all of them, or only those named after
+the address (`... http://127.0.0.1:8765 laskut lasku`).
 """
 
 import os
@@ -76,6 +77,7 @@ def setup_django() -> str:
         )
     add_calendar_samples()
     add_sample_booking(user)
+    add_billing_samples()
     return password
 
 
@@ -105,6 +107,72 @@ def add_sample_booking(user) -> None:
         language="fi",
     )
     meetings.move_meeting(meeting=meeting, new_start=free[3], user=user)
+
+
+def add_billing_samples() -> None:
+    """Two paying organisations, a county by e-invoice and a company by email, each with a
+    client and last month's sessions (made directly: they are in the past, which the booking
+    write path would refuse), and the seller's bank details."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from bookings.models import Inquiry, Meeting, MeetingType, Payer
+    from services.models import Practice
+
+    practice = Practice.objects.get()
+    if not practice.iban:
+        practice.iban, practice.bic = "FI4950009420028730", "OKOYFIHH"
+        practice.save()
+    if Payer.objects.exists():
+        return
+    county = Payer.objects.create(
+        name="Kymenlaakson hyvinvointialue",
+        business_id="3221331-8",
+        street="Kotkantie 41",
+        postal_code="48210",
+        city="Kotka",
+        einvoice_address="003732213318",
+        einvoice_operator="003723327487",
+        buyer_reference="TIL-2027-0042",
+        price=Decimal("150.00"),
+        payment_term_days=21,
+    )
+    company = Payer.objects.create(
+        name="Kotkan Satama Oy",
+        business_id="1926008-0",
+        street="Laivurinkatu 3",
+        postal_code="48100",
+        city="Kotka",
+        email="laskut@satama.example",
+        delivery=Payer.Delivery.EMAIL,
+        price=Decimal("120.00"),
+    )
+    meeting_type = MeetingType.objects.first()
+    first = timezone.localdate().replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    for payer, name, email, days in (
+        (county, "Anna Salo", "anna@example.fi", (3, 17)),
+        (company, "Jukka Lahtinen", "jukka@example.fi", (9, 23)),
+    ):
+        inquiry = Inquiry.objects.filter(email=email).first() or Inquiry.objects.create(
+            kind="individual", status="client", name=name, email=email
+        )
+        Inquiry.objects.filter(pk=inquiry.pk).update(payer=payer, organisation=payer.name)
+        for day in days:
+            start = timezone.make_aware(
+                datetime.combine(last_month + timedelta(days=day), datetime.min.time())
+            ) + timedelta(hours=10)
+            meeting = Meeting(
+                inquiry=inquiry,
+                meeting_type=meeting_type,
+                start=start,
+                end=start + meeting_type.duration,
+                place="kotka",
+                status="held",
+            )
+            meeting.save()
 
 
 def add_calendar_samples() -> None:
@@ -163,22 +231,26 @@ def add_calendar_samples() -> None:
     )
 
 
-def main(base: str) -> None:
+def main(base: str, only: set[str]) -> None:
     from playwright.sync_api import sync_playwright
 
     password = setup_django()
-    from bookings.models import Inquiry, Meeting
+    from bookings.models import Inquiry, Invoice, Meeting, Payer
 
     contacted = Inquiry.objects.get(email="sari@example.fi")
     meeting = Meeting.objects.get(inquiry__email="tuuli@example.fi")
     group = Inquiry.objects.filter(kind="group").first()
     service = home_service()
+    county = Payer.objects.get(business_id="3221331-8")
+    invoiced = Invoice.objects.exists()
     IMG.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fi-FI")
 
         def shot(name: str, **kwargs) -> None:
+            if only and name not in only:
+                return
             page.screenshot(path=IMG / f"{name}.png", **kwargs)
 
         page.goto(base + "/yhteydenotto/")
@@ -229,6 +301,21 @@ def main(base: str) -> None:
         page.goto(base + "/admin/bookings/calendarfeed/1/change/")
         page.get_by_role("button", name="Luo uusi osoite").click()
         shot("kalenteri-osoite")
+
+        page.goto(base + "/admin/bookings/payer/")
+        shot("laskutusasiakkaat")
+        page.goto(base + f"/admin/bookings/payer/{county.pk}/change/")
+        shot("laskutusasiakas", full_page=True)
+        page.goto(base + "/admin/bookings/payer/import/")
+        shot("laskutusasiakkaat-tuonti")
+        page.goto(base + "/admin/bookings/invoice/month/")
+        shot("laskuta-kuukausi")
+        if not invoiced:
+            page.get_by_role("button", name="Luo laskut").click()
+        page.goto(base + "/admin/bookings/invoice/")
+        shot("laskut")
+        page.locator("#result_list tbody th a").last.click()  # the first invoice, the county's
+        shot("lasku", full_page=True)
         history_screenshots(page, base, shot, service)
         browser.close()
 
@@ -298,4 +385,4 @@ if __name__ == "__main__":
     if sys.argv[2:] == ["historia"]:
         main_history(url)
     else:
-        main(url)
+        main(url, set(sys.argv[2:]))

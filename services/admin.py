@@ -19,6 +19,7 @@ class PracticeAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
         (None, {"fields": ["name", "business_id"]}),
         (_("Osoite"), {"fields": ["district", "postal_code", "city", "area_served"]}),
         (_("Yhteydenotot"), {"fields": ["email", "phone", "reply_time"]}),
+        (_("Laskutus"), {"fields": ["iban", "bic", "vat_registered"]}),
     ]
 
     def has_add_permission(self, request):

@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from .validators import (
     international_phone,
     normalize_phone,
+    validate_bic,
     validate_business_id,
+    validate_iban,
     validate_phone,
 )
 
@@ -40,6 +42,26 @@ class Practice(models.Model):
         _("vastausaika"),
         max_length=200,
         help_text=_("Kiitossivulle ja vahvistusviestiin, esim. kahden arkipäivän kuluessa."),
+    )
+    iban = models.CharField(
+        _("IBAN"),
+        max_length=34,
+        blank=True,
+        # Database defaults: the content's data migrations insert the row with older states.
+        db_default="",
+        validators=[validate_iban],
+        help_text=_("Tili, jolle laskut maksetaan."),
+    )
+    bic = models.CharField(
+        _("BIC"), max_length=11, blank=True, db_default="", validators=[validate_bic]
+    )
+    vat_registered = models.BooleanField(
+        _("arvonlisäverovelvollinen"),
+        db_default=True,
+        help_text=_(
+            "Pois päältä: laskut ilman arvonlisäveroa, perusteena vähäinen toiminta "
+            "(arvonlisäverolaki 3 §)."
+        ),
     )
     area_served = models.CharField(
         _("toiminta-alue"),

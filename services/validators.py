@@ -2,6 +2,8 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 
 BUSINESS_ID_RE = re.compile(r"^(\d{7})-(\d)$")
 # Weights of the Finnish business ID (y-tunnus) check digit, one per digit.
@@ -74,3 +76,20 @@ def normalize_phone(value: str) -> str:
 
 def validate_phone(value: str) -> None:
     normalize_phone(value)
+
+
+def validate_iban(value: str) -> None:
+    """An IBAN with a valid check, by schwifty."""
+    try:
+        IBAN(value)
+    except SchwiftyException as error:
+        raise ValidationError(
+            _("Tilinumero ei kelpaa: anna IBAN, esim. FI49 5000 9420 0287 30."), code="iban"
+        ) from error
+
+
+def validate_bic(value: str) -> None:
+    try:
+        BIC(value)
+    except SchwiftyException as error:
+        raise ValidationError(_("BIC ei kelpaa, esim. OKOYFIHH."), code="bic") from error

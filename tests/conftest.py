@@ -150,6 +150,7 @@ def site_content(transactional_db):
         ("services", "0005_privacy_notice_login_records", "add_version"),
         ("bookings", "0005_intro_meeting", "add_intro_meeting"),
         ("services", "0006_privacy_notice_booking", "add_version"),
+        ("services", "0007_billing_practice_bank_account", "add_version"),
     ):
         migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)

@@ -144,6 +144,8 @@ class InquiryAdmin(
         "held_sessions",
     ]
     filter_horizontal = []
+    # Henna picks the organisation who pays, or adds it (+) from what the client typed.
+    autocomplete_fields = ["payer"]
     fieldsets = [
         (
             None,
@@ -168,6 +170,7 @@ class InquiryAdmin(
                     "email",
                     "phone",
                     "organisation",
+                    "payer",
                     "participants",
                     "goals",
                     "format",

@@ -1,6 +1,16 @@
 """The bookings app's models: inquiries and their queue, the meetings booked for them, and
 Henna's own calendar (busy times in, her meetings out as a feed)."""
 
+from .billing import (
+    ImmutableRecord,
+    Invoice,
+    InvoiceCounter,
+    InvoiceEvent,
+    InvoiceLine,
+    InvoiceQuerySet,
+    Payer,
+    PayerPrice,
+)
 from .calendar import BusyInterval, BusyIntervalQuerySet, CalendarFeed, CalendarSync
 from .inquiries import (
     MESSAGE_MAX_LENGTH,
@@ -33,14 +43,22 @@ __all__ = [
     "BusyIntervalQuerySet",
     "CalendarFeed",
     "CalendarSync",
+    "ImmutableRecord",
     "Inquiry",
     "InquiryNote",
     "InquiryQuerySet",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceEvent",
+    "InvoiceLine",
+    "InvoiceQuerySet",
     "Meeting",
     "MeetingChange",
     "MeetingQuerySet",
     "MeetingType",
     "Notification",
+    "Payer",
+    "PayerPrice",
     "PrivacyLog",
     "StatusChange",
     "Weekday",

@@ -81,6 +81,16 @@ class Inquiry(models.Model):
     email = models.EmailField(_("sähköposti"), max_length=254)
     phone = models.CharField(_("puhelin"), max_length=30, blank=True)
     organisation = models.CharField(_("organisaatio"), max_length=200, blank=True)
+    # Who pays for the sessions; what the client typed above stays as it is.
+    payer = models.ForeignKey(
+        "bookings.Payer",
+        verbose_name=_("laskutusasiakas"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries",
+        help_text=_("Kuka maksaa tapaamiset. Valitse tai lisää organisaation mukaan."),
+    )
     participants = models.PositiveSmallIntegerField(
         _("osallistujia"),
         null=True,
@@ -215,11 +225,24 @@ class Notification(models.Model):
         CANCELLATION = "cancel", _("Peruutus asiakkaalle")
         REMINDER = "reminder", _("Muistutus asiakkaalle")
         STAFF_MEETING = "staff_mtg", _("Tapaamisilmoitus Hennalle")
+        # An invoice's PDF to the organisation that takes it by email: once per invoice.
+        INVOICE = "invoice", _("Lasku sähköpostilla")
 
     INQUIRY_KINDS = (Kind.ACKNOWLEDGEMENT, Kind.STAFF)
 
-    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="notifications")
+    # None for an invoice's email, which belongs to no inquiry (and outlives them).
+    inquiry = models.ForeignKey(
+        Inquiry, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     kind = models.CharField(_("viesti"), max_length=10, choices=Kind.choices)
+    invoice = models.ForeignKey(
+        "bookings.Invoice",
+        verbose_name=_("lasku"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
     meeting = models.ForeignKey(
         "bookings.Meeting",
         verbose_name=_("tapaaminen"),
@@ -268,6 +291,15 @@ class Notification(models.Model):
                 fields=["meeting", "kind", "sequence"],
                 condition=models.Q(meeting__isnull=False),
                 name="one_meeting_notification_per_version",
+            ),
+            models.UniqueConstraint(
+                fields=["invoice"],
+                condition=models.Q(invoice__isnull=False),
+                name="one_email_per_invoice",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(inquiry__isnull=False) | models.Q(invoice__isnull=False),
+                name="notification_about_something",
             ),
         ]
 

@@ -19,12 +19,15 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from services.models import Practice
 
+from ..billing import pdf
 from ..models import Inquiry, Meeting, MeetingChange, Notification
+from ..models.billing import invoice_day
 from ..scheduling.slots import HELSINKI
 from .invitations import InvitationEmail, location, manage_link
 
@@ -169,8 +172,35 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
     return EmailMessage(**fields)
 
 
+def build_invoice_email(notification: Notification) -> EmailMessage:
+    """An invoice's PDF to the organisation, in the invoice's language, from the invoice's own
+    copy of both parties (nothing of the clients' inquiries)."""
+    invoice = notification.invoice
+    with translation.override(invoice.language):
+        context = {
+            "invoice": invoice,
+            "total": number_format(invoice.total, 2, use_l10n=True),
+            "due": invoice_day(invoice.due_date),
+        }
+        subject = render_to_string("bookings/email/invoice_subject.txt", context)
+        body = render_to_string("bookings/email/invoice.txt", context)
+        filename = _("lasku-%(number)s.pdf") % {"number": invoice.number}
+        attachment = pdf.build_pdf(invoice)
+    email = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        to=[invoice.buyer_email],
+        reply_to=[invoice.seller_email],
+        headers={"Message-ID": message_id(notification)},
+    )
+    email.attach(filename, attachment, "application/pdf")
+    return email
+
+
 def build_email(notification: Notification) -> EmailMessage:
     """The email for a notification. None repeats what the client wrote."""
+    if notification.invoice_id:
+        return build_invoice_email(notification)
     if notification.meeting_id:
         return build_meeting_email(notification)
     inquiry = notification.inquiry

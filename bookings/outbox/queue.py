@@ -15,12 +15,13 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..models import Inquiry, Meeting, Notification
+from ..models import Inquiry, Invoice, Meeting, Notification
 from .worker import WAKE_CHANNEL, send_after_commit
 
 
-def wake_sender(inquiry_id: int) -> None:
-    """Within the transaction: have the inquiry's pending emails sent once it commits."""
+def wake_sender(inquiry_id: int | None) -> None:
+    """Within the transaction: have the inquiry's pending emails (None: every pending email)
+    sent once it commits."""
     if not settings.INQUIRY_EMAIL_WORKER:
         transaction.on_commit(partial(send_after_commit, inquiry_id=inquiry_id))
     elif connection.vendor == "postgresql":
@@ -36,6 +37,20 @@ def queue_inquiry_emails(inquiry: Inquiry) -> None:
         Notification(inquiry=inquiry, kind=kind) for kind in Notification.INQUIRY_KINDS
     )
     wake_sender(inquiry.pk)
+
+
+def queue_invoice_emails(invoices: list[Invoice]) -> None:
+    """Within the invoices' transaction: the PDF by email to each payer who takes it so; the
+    unique constraint on the invoice sends each once."""
+    Notification.objects.bulk_create(
+        [
+            Notification(invoice=invoice, kind=Notification.Kind.INVOICE)
+            for invoice in invoices
+            if invoice.delivery == invoice.payer.Delivery.EMAIL and invoice.buyer_email
+        ],
+        ignore_conflicts=True,
+    )
+    wake_sender(None)
 
 
 def queue_meeting_emails(

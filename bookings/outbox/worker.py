@@ -83,9 +83,9 @@ def connect_signals() -> None:
     request_finished.connect(send_deferred, dispatch_uid="outbox-send-deferred")
 
 
-def send_after_commit(*, inquiry_id: int) -> None:
-    """Try the emails of a new inquiry once the response is out (or now, outside a request);
-    send_notifications retries what fails."""
+def send_after_commit(*, inquiry_id: int | None) -> None:
+    """Try the emails of a new inquiry (None: every pending one) once the response is out (or
+    now, outside a request); send_notifications retries what fails."""
     deferred = getattr(_request, "after_response", None)
     if deferred is not None:
         deferred.append(partial(send_now, inquiry_id=inquiry_id))
@@ -93,7 +93,7 @@ def send_after_commit(*, inquiry_id: int) -> None:
         send_now(inquiry_id=inquiry_id)
 
 
-def send_now(*, inquiry_id: int) -> None:
+def send_now(*, inquiry_id: int | None) -> None:
     try:
         send_pending_notifications(inquiry_id=inquiry_id)
     except Exception:  # The inquiry is safe; the command sends the emails later.
@@ -182,7 +182,7 @@ def claim(notification_id: int) -> Notification | None:
     now = timezone.now()
     with transaction.atomic():
         notification = (
-            Notification.objects.select_related("inquiry", "meeting__meeting_type")
+            Notification.objects.select_related("inquiry", "meeting__meeting_type", "invoice")
             .filter(pk=notification_id, sent_at__isnull=True, gave_up_at__isnull=True)
             .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE))
             .first()
@@ -287,14 +287,20 @@ def tell_henna_given_up(notification: Notification) -> None:
             % {
                 "kind": notification.get_kind_display(),
                 "attempts": notification.attempts,
-                "link": settings.SITE_URL
-                + reverse("admin:bookings_inquiry_change", args=[notification.inquiry_id]),
+                "link": settings.SITE_URL + admin_link(notification),
             }
         )
     try:
         send_mail(subject, body, None, [practice.email])
     except Exception:
         logger.exception("Telling Henna of a given-up email failed")
+
+
+def admin_link(notification: Notification) -> str:
+    """The admin page the email belongs to: its inquiry, or the invoice it carried."""
+    if notification.inquiry_id is None and notification.invoice_id is not None:
+        return reverse("admin:bookings_invoice_change", args=[notification.invoice_id])
+    return reverse("admin:bookings_inquiry_change", args=[notification.inquiry_id])
 
 
 def recipient_refused_for_good(exc: Exception) -> bool:

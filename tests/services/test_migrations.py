@@ -13,6 +13,9 @@ notice_migration = importlib.import_module(
 login_notice_migration = importlib.import_module(
     "services.migrations.0005_privacy_notice_login_records"
 )
+invoicing_notice_migration = importlib.import_module(
+    "services.migrations.0007_billing_practice_bank_account"
+)
 booking_notice_migration = importlib.import_module(
     "services.migrations.0006_privacy_notice_booking"
 )
@@ -35,6 +38,7 @@ def test_content_migrations_can_be_reversed_and_applied_again():
     notice_apps = historical_apps(notice_migration.STATE)
     login_apps = historical_apps(login_notice_migration.STATE)
     booking_apps = historical_apps(booking_notice_migration.STATE)
+    invoicing_apps = historical_apps(invoicing_notice_migration.STATE)
     loaded = counts(apps)
     assert loaded == {
         "Practice": 1,
@@ -44,9 +48,10 @@ def test_content_migrations_can_be_reversed_and_applied_again():
         "Method": 4,
         "Page": 3,
         # The launch notice, its version naming every period and cookie, the one naming the
-        # login records' retention, and the one for booking.
-        "PrivacyNotice": 4,
+        # login records' retention, the one for booking and the one for invoices.
+        "PrivacyNotice": 5,
     }
+    invoicing_notice_migration.remove_version(invoicing_apps, None)
     booking_notice_migration.remove_version(booking_apps, None)
     login_notice_migration.remove_version(login_apps, None)
     notice_migration.remove_version(notice_apps, None)
@@ -56,6 +61,7 @@ def test_content_migrations_can_be_reversed_and_applied_again():
     notice_migration.add_version(notice_apps, None)
     login_notice_migration.add_version(login_apps, None)
     booking_notice_migration.add_version(booking_apps, None)
+    invoicing_notice_migration.add_version(invoicing_apps, None)
     assert counts(apps) == loaded
 
 
@@ -95,8 +101,20 @@ def test_the_booking_notice_names_the_invitation_and_the_reminder_once():
     assert "{retention_days_spam}" in current.body_fi  # 0004's change is kept
     assert "{retention_days_login}" in current.body_fi  # and 0005's
     assert "{retention_days_login}" in current.body_en
+    versions = PrivacyNotice.objects.count()
     booking_notice_migration.add_version(apps, None)
-    assert PrivacyNotice.objects.count() == 4
+    assert PrivacyNotice.objects.count() == versions
+
+
+def test_the_invoicing_notice_says_invoices_are_kept_six_years_once():
+    apps = historical_apps(invoicing_notice_migration.STATE)
+    PrivacyNotice = apps.get_model("services", "PrivacyNotice")
+    current = PrivacyNotice.objects.get(version=5)
+    assert current.body_fi.count("kirjanpitolaki 2:10 §") == 1
+    assert "Accounting Act 2:10" in current.body_en
+    assert current.body_fi.count("kalenterikutsu") == 1  # 0006's change is kept
+    invoicing_notice_migration.add_version(apps, None)
+    assert PrivacyNotice.objects.count() == 5
 
 
 def test_content_migration_is_idempotent():
