@@ -2,14 +2,16 @@
 
 Henna's week at a glance in Chromium, on a phone (390 px) and on a laptop (1280 px)."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from bookings.models import BusyInterval
+from bookings.models import AvailabilityException, BusyInterval
 from tests.aventuria.node_tools import AXE, require
 from tests.bookings.meetings import local, make_meeting
 from tests.conftest import verified_client
@@ -52,9 +54,11 @@ def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_
     today, later = week["today"], week["in_two_weeks"]
     assert entries(page) == [
         "8.00–9.15 Varattu omassa kalenterissa",
-        f"12.00–12.30 Tutustumistapaaminen · {today.inquiry.reference} · Vastaanotolla Kotkassa",
+        f"12.00–12.30 Tutustumistapaaminen · Äiniö Öljymäki · {today.inquiry.reference}"
+        " · Vastaanotolla Kotkassa",
         "koko päivä Varattu omassa kalenterissa",
-        f"14.30–15.30 Tutustumistapaaminen · {later.inquiry.reference} · Etänä (videoyhteys)",
+        f"14.30–15.30 Tutustumistapaaminen · Äiniö Öljymäki · {later.inquiry.reference}"
+        " · Etänä (videoyhteys)",
         "koko päivä Varattu omassa kalenterissa",
     ]
     assert f'href="/admin/bookings/inquiry/{today.inquiry.pk}/change/"' in page
@@ -63,7 +67,65 @@ def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_
     assert f"Viikko {week_number}:" in page
     assert week["too_far"].inquiry.reference not in page
     assert week["cancelled"].inquiry.reference not in page
-    assert "Äiniö" not in page, "times, types and references; names are on the inquiry"
+
+
+@pytest.mark.django_db
+def test_the_agenda_names_a_teams_organisation_and_goes_on_past_five_weeks(admin_client, week):
+    """A series of ten sessions every three weeks reaches 27 weeks ahead: each is found by
+    following "Seuraavat viikot", and the team is named by its organisation."""
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    team = {"kind": "group", "organisation": "Kotkan kaupunki, kotihoito"}
+    series = [
+        make_meeting(
+            local(monday + timedelta(weeks=3 * n, days=2), 9, 0),
+            minutes=90,
+            name="Tiina Tiimivastaava",
+            inquiry_fields=team,
+        )
+        for n in range(1, 11)
+    ]
+    page = admin_client.get(AGENDA).content.decode()
+    assert "Kotkan kaupunki, kotihoito (Tiina Tiimivastaava)" in page
+    seen = set()
+    url = AGENDA
+    for _page in range(7):
+        page = admin_client.get(url).content.decode()
+        seen |= {m.pk for m in series if m.inquiry.reference in page}
+        url = re.search(r'<a href="([^"]+)" rel="next">Seuraavat viikot', page)[1].replace(
+            "&amp;", "&"
+        )
+    assert seen == {m.pk for m in series}
+    back = re.search(r'<a href="([^"]+)" rel="prev">', page)[1]
+    assert back.startswith(AGENDA + "?week=")
+
+
+@pytest.mark.django_db
+def test_the_agenda_month_names_holidays_and_days_off(admin_client):
+    AvailabilityException.objects.create(
+        kind="off", start_date=date(2027, 1, 11), end_date=date(2027, 1, 12), note="Koulutus"
+    )
+    booked = make_meeting(local(date(2027, 1, 11), 10, 0))
+    page = admin_client.get(AGENDA + "?month=2027-01").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert "Tammikuu 2027" in text
+    assert "Keskiviikko 6.1. · Loppiainen (arkipyhä)" in text
+    assert "Perjantai 1.1. · Uudenvuodenpäivä (arkipyhä)" in text
+    assert "Maanantai 11.1. · Vapaa: Koulutus" in text
+    assert "Tiistai 12.1. · Vapaa: Koulutus" in text
+    assert booked.inquiry.reference in page, "a meeting on a day off is still shown"
+    assert "?month=2026-12" in page and "?month=2027-02" in page
+    english = admin_client.get("/en" + AGENDA + "?month=2027-01").content.decode()
+    assert "Epiphany (public holiday)" in english
+    assert "Day off: Koulutus" in english
+
+
+@pytest.mark.django_db
+def test_the_agenda_prints_without_the_admins_sidebar():
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("admin/css/calendar.css")).read_text(encoding="utf-8")
+    print_rules = css[css.index("@media print") :]
+    assert "#nav-sidebar" in print_rules and "#header" in print_rules
 
 
 @pytest.mark.django_db
