@@ -7,16 +7,17 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
 from bookings.models import AvailabilityException, BusyInterval
-from tests.aventuria.node_tools import AXE, require
+from tests.bookings import admin_browser
+from tests.bookings.admin_browser import axe_violations
 from tests.bookings.meetings import local, make_meeting
 from tests.conftest import verified_client
 
 AGENDA = "/admin/viikko/"
+henna_page = admin_browser.henna_page
 
 
 @pytest.fixture
@@ -172,35 +173,6 @@ def test_the_front_page_leaves_meetings_out_for_those_who_may_not_see_them(week)
     page = verified_client(user).get("/admin/").content.decode()
     assert "Tapaamiset tänään ja huomenna" not in page
     assert week["today"].inquiry.reference not in page
-
-
-PASSWORD = "pitkä-salasana-testiin-42"
-
-
-@pytest.fixture
-def henna_page(browser, live_site, settings):
-    settings.ADMIN_2FA = False
-    get_user_model().objects.create_superuser("henna", "henna@example.fi", PASSWORD)
-    # axe-core is injected, which the admin's CSP rightly refuses otherwise.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(live_site.url + "/admin/")
-    page.get_by_label("Käyttäjätunnus").fill("henna")
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_url("**/admin/")
-    yield page
-    context.close()
-
-
-def axe_violations(page, selector: str) -> list[str]:
-    page.add_script_tag(path=require(AXE))
-    result = page.evaluate(
-        "(selector) => axe.run(document.querySelector(selector), "
-        "{resultTypes: ['violations'], runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})",
-        selector,
-    )
-    return [f"{v['id']}: {v['help']}" for v in result["violations"]]
 
 
 @pytest.mark.browser
