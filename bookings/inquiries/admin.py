@@ -4,7 +4,8 @@ from urllib.parse import quote
 from django.contrib import admin, messages
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
@@ -207,14 +208,15 @@ class InquiryAdmin(
 
     @admin.display(description=_("vastaanotettu"), ordering="created_at")
     def received(self, obj):
+        """The day received, how long it has waited (open ones), and when it is deleted."""
         day = date_format(timezone.localtime(obj.created_at), "j.n.Y")
         waiting = self.waiting_time(obj)
-        if waiting == "-":
-            return day
+        lines = [] if waiting == "-" else [_("odottanut %(time)s") % {"time": waiting}]
+        lines.append(_("Poistetaan %(when)s") % {"when": self.deletion_due(obj)})
         return format_html(
             '{}<br><span class="quiet">{}</span>',
             day,
-            _("odottanut %(time)s") % {"time": waiting},
+            format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines)),
         )
 
     @admin.display(description=_("vastaa"))

@@ -8,16 +8,18 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db import models
 from django.db.models import Min, Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from ..models import AvailabilityException, Meeting, MeetingChange, MeetingType, WeeklyHours
 from . import meetings
-from .meeting_actions import STATUS_ACTIONS, export_meetings_csv
+from .meeting_actions import STATUS_ACTIONS, email_described, export_meetings_csv
 
 
 @admin.register(MeetingType)
@@ -158,16 +160,21 @@ class MeetingForm(forms.ModelForm):
             "unchanged_since": data.get("opened_version"),
         }
 
+    # What saving would send the client (meetings.INVITATION, CANCELLATION or ""), from the dry run.
+    client_email = ""
+
     def clean(self):
         cleaned = super().clean()
         if self.errors or self.instance.pk is None:
             return cleaned
         try:
-            meetings.change_meeting(
+            tried = meetings.change_meeting(
                 meeting=self.instance, user=self.user, dry_run=True, **self.changes()
             )
         except meetings.MeetingRefused as refused:
             self.add_error(self.field_for(refused), refused.message)
+        else:
+            self.client_email = tried.client_email
         return cleaned
 
     def field_for(self, refused) -> str | None:
@@ -226,12 +233,49 @@ class MeetingAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if (
+            request.method == "POST"
+            and object_id
+            and "_confirm_emails" not in request.POST
+            and self.has_change_permission(request)
+        ):
+            confirmation = self.email_confirmation(request, object_id)
+            if confirmation is not None:
+                return confirmation
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except meetings.MeetingRefused as refused:
             # Refused while saving, after the form's own try passed: nothing was saved.
             self.message_user(request, refused.message, messages.ERROR)
             return HttpResponseRedirect(request.path)
+
+    def email_confirmation(self, request, object_id):
+        """A save that emails the client asks first, on a page of its own, who gets what: the
+        form's data goes on as it was typed, with the confirmation."""
+        meeting = self.get_object(request, unquote(object_id))
+        if meeting is None:
+            return None
+        form = self.get_form(request, meeting, change=True)(request.POST, instance=meeting)
+        if not form.is_valid() or not form.client_email:
+            return None  # the change form shows its errors, or saves without an email
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": meeting,
+            "title": _("Lähetetäänkö asiakkaalle sähköposti?"),
+            "who": f"{meeting.inquiry.name} <{meeting.inquiry.email}>",
+            "what": email_described(meeting, form.client_email),
+            "meeting": meetings.describe(meeting),
+            "posted": [
+                (key, value)
+                for key, values in request.POST.lists()
+                if key != "csrfmiddlewaretoken"
+                for value in values
+            ],
+        }
+        return TemplateResponse(
+            request, "admin/bookings/meeting/confirm_change_email.html", context
+        )
 
 
 class MeetingInline(admin.TabularInline):

@@ -26,7 +26,7 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.scheduling import meetings
-from tests.bookings.booking_helpers import booked, first_free
+from tests.bookings.booking_helpers import booked, first_free, started
 from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +82,8 @@ def meeting_form(meeting, **changes) -> dict:
         "status": meeting.status,
         "changes-MIN_NUM_FORMS": "0",
         "changes-MAX_NUM_FORMS": "1000",
+        # Henna has seen the page that says who gets an email (tested on its own).
+        "_confirm_emails": "yes",
     }
     history = list(meeting.changes.values_list("pk", flat=True))
     data["changes-TOTAL_FORMS"] = data["changes-INITIAL_FORMS"] = str(len(history))
@@ -228,12 +230,11 @@ MEETINGS = "/admin/bookings/meeting/"
 ACTIONS = ("mark_held", "mark_no_show", "mark_late_cancelled", "export_meetings_csv")
 
 
-def run_action(client, action, *meetings):
-    return client.post(
-        MEETINGS,
-        {"action": action, "_selected_action": [meeting.pk for meeting in meetings]},
-        follow=True,
-    )
+def run_action(client, action, *meetings, confirmed=True):
+    data = {"action": action, "_selected_action": [meeting.pk for meeting in meetings]}
+    if confirmed:  # the page that says who gets an email, seen (tested on its own)
+        data["_confirm_emails"] = "yes"
+    return client.post(MEETINGS, data, follow=True)
 
 
 def staff_client(*codenames: str, username="avustaja"):
@@ -246,6 +247,7 @@ def staff_client(*codenames: str, username="avustaja"):
 
 def test_henna_marks_meetings_held_and_not_attended_with_their_history(admin_client, admin_user):
     held, missed = booked(), booked(name="Toinen", email="toinen@example.fi", skip=3)
+    started(held, missed)
     response = run_action(admin_client, "mark_held", held)
     assert "1 tapaamisen tila on nyt Pidetty." in response.content.decode()
     response = run_action(admin_client, "mark_no_show", missed)
@@ -295,6 +297,7 @@ def test_the_inquiry_page_counts_the_held_sessions(admin_client):
         return found.group(1)
 
     assert held_count() == "0"
+    started(meeting)
     run_action(admin_client, "mark_held", meeting)
     assert held_count() == "1"
 
@@ -383,6 +386,7 @@ def test_a_cancelled_meeting_whose_time_is_taken_is_refused_with_the_reason(
     )
     taken = booked(name="Toinen", email="toinen@example.fi")
     assert taken.start == cancelled.start
+    started(cancelled, taken)
     response = run_action(admin_client, action, cancelled, taken)
     assert response.status_code == 200
     body = response.content.decode()
@@ -409,7 +413,7 @@ def test_the_change_form_refuses_to_give_a_cancelled_meeting_back_a_taken_time(a
     cancelled = booked()
     meetings.cancel_meeting(meeting=cancelled)
     taken = booked(name="Toinen", email="toinen@example.fi")
-    cancelled.refresh_from_db()
+    started(cancelled, taken)
     for status in ("held", "booked", "no_show"):
         response = admin_client.post(
             f"/admin/bookings/meeting/{cancelled.pk}/change/",
@@ -487,6 +491,7 @@ def test_a_meeting_at_a_place_its_type_no_longer_offers_can_still_be_marked_held
     """Henna stops offering remote meetings of a type; the remote meetings booked before stay
     what they were, and marking one held or not attended must not ask her to change its place."""
     meeting = booked()
+    started(meeting)
     meeting.meeting_type.remote = False
     meeting.meeting_type.save()
     response = run_action(admin_client, "mark_held", meeting)
@@ -544,6 +549,7 @@ def test_marking_a_meeting_held_keeps_the_length_it_was_booked_with(admin_client
     """Henna makes the type longer for future bookings; marking an existing meeting held must
     not lengthen it, record a move nor send its client an updated invitation."""
     meeting = booked()
+    started(meeting)
     booked_end = meeting.end
     meeting.meeting_type.duration_minutes = 45
     meeting.meeting_type.save()
@@ -574,6 +580,7 @@ def test_a_longer_buffer_on_the_type_does_not_block_marking_back_to_back_meeting
         sessions=[(first.end, first.end + first.meeting_type.duration)],
         user=admin_user,
     )[0]
+    started(first, second)
     first.meeting_type.buffer_after_minutes = 15
     first.meeting_type.save()
     response = run_action(admin_client, "mark_held", first)
@@ -603,6 +610,7 @@ def test_an_accepted_overlap_does_not_let_a_cancelled_meeting_take_back_a_client
     meetings.set_meeting_status(meeting=accepted, status="cancelled", user=admin_user)
     newcomer = booked(name="Uusi", email="uusi@example.fi")
     assert newcomer.start == accepted.start
+    started(accepted, newcomer)
     body = run_action(admin_client, "mark_held", accepted).content.decode()
     assert "ei merkitty" in body and newcomer.inquiry.reference in body
     assert Meeting.objects.active().filter(start=newcomer.start).count() == 1
@@ -709,3 +717,76 @@ def test_henna_sets_a_meetings_own_link_and_the_client_gets_the_new_version(
     assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
     page = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
     assert 'name="video_link"' in page and link in page
+
+
+def test_a_late_cancellation_asks_first_who_gets_the_email(admin_client):
+    meeting = booked()
+    response = run_action(admin_client, "mark_late_cancelled", meeting, confirmed=False)
+    body = response.content.decode()
+    assert "Lähetetäänkö asiakkaille sähköposti?" in body
+    assert "Bea Booker &lt;bea@example.fi&gt;: peruutus (kalenterikutsun poisto)" in body
+    assert meeting.inquiry.reference in body
+    meeting.refresh_from_db()
+    assert meeting.status == "booked"
+    assert not Notification.objects.filter(meeting=meeting, kind="cancel").exists()
+    # The page's own button: the same selection, confirmed.
+    data = {"action": "mark_late_cancelled", "_selected_action": [meeting.pk]}
+    assert 'name="_confirm_emails" value="yes"' in body
+    admin_client.post(MEETINGS, {**data, "_confirm_emails": "yes"})
+    meeting.refresh_from_db()
+    assert meeting.status == "late_cancelled"
+    assert Notification.objects.filter(meeting=meeting, kind="cancel").count() == 1
+
+
+def test_a_move_in_the_change_form_asks_first_and_sends_nothing_until_confirmed(admin_client):
+    meeting = booked()
+    new_start = timezone.localtime(meeting.start + timedelta(days=7, hours=1))
+    form = meeting_form(
+        meeting, start_0=new_start.strftime("%d.%m.%Y"), start_1=new_start.strftime("%H:%M:%S")
+    )
+    del form["_confirm_emails"]
+    url = f"/admin/bookings/meeting/{meeting.pk}/change/"
+    response = admin_client.post(url, form)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kun tallennat muutoksen, asiakkaalle lähtee sähköposti heti:" in body
+    assert "Bea Booker &lt;bea@example.fi&gt;: päivitetty kalenterikutsu" in body
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    assert Notification.objects.filter(meeting=meeting).count() == 2  # the booking's own
+    # The page carries what was typed, and its button saves it.
+    assert f'name="start_0" value="{new_start:%d.%m.%Y}"' in body
+    assert admin_client.post(url, {**form, "_confirm_emails": "yes"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.start, meeting.sequence) == (new_start, 1)
+
+
+def test_a_change_that_emails_nobody_saves_without_asking(admin_client):
+    meeting = booked()
+    started(meeting)
+    form = meeting_form(meeting, status="held")
+    del form["_confirm_emails"]
+    response = admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/change/", form)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
+
+
+def test_a_meeting_to_come_cannot_be_marked_held_or_not_attended(admin_client, admin_user):
+    meeting = booked()
+    for action in ("mark_held", "mark_no_show"):
+        body = run_action(admin_client, action, meeting).content.decode()
+        assert "vasta, kun se on alkanut" in body
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, status="held")
+    )
+    assert "vasta, kun se on alkanut" in response.content.decode()
+    with pytest.raises(meetings.MeetingRefused) as refused:
+        meetings.set_meeting_status(meeting=meeting, status="no_show", user=admin_user)
+    assert refused.value.code == meetings.NOT_STARTED
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.changes.count()) == ("booked", 1)
+    # From its start on, it can.
+    meetings.set_meeting_status(meeting=meeting, status="held", user=admin_user, now=meeting.start)
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
