@@ -13,13 +13,18 @@ from django.db import models
 from django.db.models import Min, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from ..models import AvailabilityException, Meeting, MeetingChange, MeetingType, WeeklyHours
 from . import meetings
 from .meeting_actions import STATUS_ACTIONS, email_described, export_meetings_csv
+from .schedule_admin import time_warnings
 
 
 @admin.register(MeetingType)
@@ -86,8 +91,59 @@ class AvailabilityExceptionAdmin(admin.ModelAdmin):
     list_display = ["start_date", "end_date", "kind", "start_time", "end_time", "note"]
     list_filter = ["kind"]
     date_hierarchy = "start_date"
-    fields = ["kind", "start_date", "end_date", "start_time", "end_time", "note"]
+    fields = ["kind", "start_date", "end_date", "start_time", "end_time", "note", "touched"]
+    readonly_fields = ["touched"]
     form = ExceptionForm
+
+    @staticmethod
+    def meetings_on(exception) -> list[Meeting]:
+        """The active meetings on the days of a day off: they stay, Henna moves or cancels."""
+        if exception.pk is None or exception.kind != AvailabilityException.Kind.OFF:
+            return []
+        first = datetime.combine(exception.start_date, datetime.min.time())
+        after = datetime.combine(exception.last_date + timedelta(days=1), datetime.min.time())
+        return list(
+            Meeting.objects.active()
+            .filter(start__lt=timezone.make_aware(after), end__gt=timezone.make_aware(first))
+            .select_related("meeting_type", "inquiry")
+            .order_by("start")
+        )
+
+    @admin.display(description=_("tapaamiset näinä päivinä"))
+    def touched(self, exception):
+        found = self.meetings_on(exception)
+        if not found:
+            return _("Ei tapaamisia.")
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:bookings_meeting_change", args=[m.pk]), meetings.describe(m))
+                for m in found
+            ),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        found = self.meetings_on(obj)
+        if found:
+            self.message_user(
+                request,
+                ngettext(
+                    "Vapaalle osuu %(count)d tapaaminen: %(meetings)s. Se pysyy ennallaan; "
+                    "siirrä tai peru se tarvittaessa.",
+                    "Vapaalle osuu %(count)d tapaamista: %(meetings)s. Ne pysyvät ennallaan; "
+                    "siirrä tai peru ne tarvittaessa.",
+                    len(found),
+                )
+                % {
+                    "count": len(found),
+                    "meetings": ", ".join(
+                        f"{m.inquiry.name}: {meetings.describe(m)}" for m in found
+                    ),
+                },
+                messages.WARNING,
+            )
 
 
 class MeetingChangeInline(admin.TabularInline):
@@ -249,12 +305,23 @@ class MeetingAdmin(admin.ModelAdmin):
             self.message_user(request, refused.message, messages.ERROR)
             return HttpResponseRedirect(request.path)
 
+    def move_warnings(self, was: tuple, data) -> list[str]:
+        """A new time or type: the scheduling preview's warnings for it."""
+        meeting_type, start = data["meeting_type"], data["start"]
+        if (start, meeting_type.pk) == was:
+            return []
+        return time_warnings(
+            meeting_type=meeting_type, start=start, end=start + meeting_type.duration
+        )
+
     def email_confirmation(self, request, object_id):
         """A save that emails the client asks first, on a page of its own, who gets what: the
         form's data goes on as it was typed, with the confirmation."""
         meeting = self.get_object(request, unquote(object_id))
         if meeting is None:
             return None
+        # As it is now: validating the form writes what was typed into the instance.
+        was, described = (meeting.start, meeting.meeting_type_id), meetings.describe(meeting)
         form = self.get_form(request, meeting, change=True)(request.POST, instance=meeting)
         if not form.is_valid() or not form.client_email:
             return None  # the change form shows its errors, or saves without an email
@@ -265,7 +332,8 @@ class MeetingAdmin(admin.ModelAdmin):
             "title": _("Lähetetäänkö asiakkaalle sähköposti?"),
             "who": f"{meeting.inquiry.name} <{meeting.inquiry.email}>",
             "what": email_described(meeting, form.client_email),
-            "meeting": meetings.describe(meeting),
+            "meeting": described,
+            "warnings": self.move_warnings(was, form.cleaned_data),
             "posted": [
                 (key, value)
                 for key, values in request.POST.lists()

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -132,6 +133,46 @@ class ScheduleForm(forms.Form):
             holidays=calendar,
             days_off=days_off,
         )
+
+
+def time_warnings(*, meeting_type: MeetingType, start, end) -> list[str]:
+    """What Henna should know before putting a meeting at start-end, as the scheduling preview
+    flags it: a public holiday, a day she marked off, a busy time in her own calendar (with the
+    type's breaks). Warnings only: she decides."""
+    day = slots.local_date(start)
+    language = "fi" if translation.get_language() == "fi" else "en_US"
+    session = plan_series(
+        first=day,
+        at=timezone.localtime(start).time(),
+        duration=end - start,
+        every_weeks=1,
+        count=1,
+        holidays=slots.holidays_between(day, day, language),
+        days_off=[
+            DayOff(first=e.start_date, last=e.last_date, note=e.note)
+            for e in AvailabilityException.objects.filter(
+                kind=AvailabilityException.Kind.OFF, start_date__lte=day
+            )
+            .exclude(end_date__lt=day)
+            .exclude(end_date__isnull=True, start_date__lt=day)
+        ],
+    )[0]
+    warnings = []
+    if session.holiday:
+        warnings.append(
+            _("%(day)s on arkipyhä: %(name)s.")
+            % {"day": f"{day:%-d.%-m.%Y}", "name": session.holiday}
+        )
+    if session.day_off:
+        note = "" if session.day_off == "-" else f" ({session.day_off})"
+        warnings.append(
+            _("Olet merkinnyt päivän %(day)s vapaaksi%(note)s.")
+            % {"day": date_format(day, "j.n.Y"), "note": note}
+        )
+    held = meeting_type.blocked_range(start, end)
+    if slots.overlapping(held, BusyInterval.objects.overlapping(*held)):
+        warnings.append(_("Omassa kalenterissasi on tuolloin varattu aika."))
+    return warnings
 
 
 class ScheduleAdminMixin:

@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import threading
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bookings.models import (
     AvailabilityException,
+    BusyInterval,
     Inquiry,
     Meeting,
     MeetingChange,
@@ -790,3 +791,49 @@ def test_a_meeting_to_come_cannot_be_marked_held_or_not_attended(admin_client, a
     meetings.set_meeting_status(meeting=meeting, status="held", user=admin_user, now=meeting.start)
     meeting.refresh_from_db()
     assert meeting.status == "held"
+
+
+def test_a_move_onto_a_holiday_a_day_off_or_a_busy_time_is_pointed_out(admin_client):
+    meeting = booked()
+    url = f"/admin/bookings/meeting/{meeting.pk}/change/"
+
+    def warnings_for_move(day, hour) -> str:
+        form = meeting_form(meeting, start_0=day, start_1=f"{hour}:00:00")
+        del form["_confirm_emails"]
+        body = admin_client.post(url, form).content.decode()
+        assert "Kun tallennat muutoksen" in body, body[:3000]
+        return " ".join(re.findall(r'<li class="warning">(.*?)</li>', body))
+
+    assert warnings_for_move("06.01.2027", 10) == "6.1.2027 on arkipyhä: Loppiainen."
+    AvailabilityException.objects.create(kind="off", start_date=date(2027, 1, 12), note="Koulutus")
+    assert (
+        warnings_for_move("12.01.2027", 10)
+        == "Olet merkinnyt päivän 12.1.2027 vapaaksi (Koulutus)."
+    )
+    BusyInterval.objects.create(
+        start=timezone.make_aware(datetime(2027, 1, 13, 9)),
+        end=timezone.make_aware(datetime(2027, 1, 13, 11)),
+    )
+    assert warnings_for_move("13.01.2027", 10) == "Omassa kalenterissasi on tuolloin varattu aika."
+    assert warnings_for_move("14.01.2027", 10) == ""
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0, "nothing saved before the confirmation"
+
+
+def test_a_new_day_off_lists_the_meetings_it_touches(admin_client):
+    meeting = booked()
+    day = timezone.localtime(meeting.start).date()
+    response = admin_client.post(
+        "/admin/bookings/availabilityexception/add/",
+        {"kind": "off", "start_date": day.strftime("%d.%m.%Y"), "note": "Sairas"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    warning = next(m for m in shown if m.startswith("Vapaalle osuu"))
+    assert warning.startswith("Vapaalle osuu 1 tapaaminen: Bea Booker: Tutustumistapaaminen")
+    assert meeting.inquiry.reference in warning
+    exception = AvailabilityException.objects.get()
+    page = admin_client.get(
+        f"/admin/bookings/availabilityexception/{exception.pk}/change/"
+    ).content.decode()
+    assert f'href="/admin/bookings/meeting/{meeting.pk}/change/"' in page
