@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -187,6 +187,18 @@ class MeetingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_version"].initial = self.instance.updated_at.isoformat()
+        if "start" not in self.fields:
+            return  # a user who may only look: every field is read-only
+        # As times are written in Finnish: 14.00, not 14.00.00.
+        self.fields["start"].widget.widgets[1].format = "%H.%M"
+        self.fields["allow_overlap"].help_text = _(
+            "Tapaaminen saa olla samaan aikaan toisen tapaamisen kanssa. Valitse vain, jos "
+            "päällekkäisyys on tarkoituksellinen."
+        )
+        meeting_type = self.fields["meeting_type"].widget
+        # The type is chosen here, not created, changed or deleted (its own page does that).
+        for flag in ("can_add_related", "can_change_related", "can_delete_related"):
+            setattr(meeting_type, flag, False)
 
     def clean_start(self):
         start = self.cleaned_data["start"]
@@ -243,23 +255,84 @@ class MeetingForm(forms.ModelForm):
         return None
 
 
+class MeetingWhenFilter(admin.SimpleListFilter):
+    """Upcoming meetings by default, soonest first: what Henna works on."""
+
+    title = _("milloin")
+    parameter_name = "when"
+    UPCOMING, WEEK, PAST, ALL = "upcoming", "week", "past", "all"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.UPCOMING, _("Tulevat")),
+            (self.WEEK, _("Seuraavat 7 päivää")),
+            (self.PAST, _("Menneet")),
+            (self.ALL, _("Kaikki")),
+        ]
+
+    def queryset(self, request, queryset):
+        value, now = self.value() or self.UPCOMING, timezone.now()
+        if value == self.UPCOMING:
+            # Today's earlier meetings too: Henna marks them held during the day.
+            today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+            return queryset.filter(end__gt=today)
+        if value == self.WEEK:
+            return queryset.filter(end__gt=now, start__lt=now + timedelta(days=7))
+        if value == self.PAST:
+            return queryset.filter(start__lt=now)
+        return queryset
+
+    def choices(self, changelist):
+        current = self.value() or self.UPCOMING
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
     form = MeetingForm
     list_display = ["start", "meeting_type", "client", "place", "status"]
-    list_filter = ["status", "meeting_type", ("start", admin.DateFieldListFilter)]
+    list_filter = [
+        MeetingWhenFilter,
+        "status",
+        "meeting_type",
+        ("start", admin.DateFieldListFilter),
+    ]
     list_select_related = ["meeting_type", "inquiry"]
     date_hierarchy = "start"
     search_fields = ["inquiry__name", "inquiry__email", "inquiry__reference"]
-    readonly_fields = ["inquiry", "end", "sequence", "uid", "created_at", "updated_at"]
+    # The calendar's SEQUENCE and UID are the invitations' business, not Henna's.
+    readonly_fields = ["client_link", "end", "created_at", "updated_at"]
     inlines = [MeetingChangeInline]
-    ordering = ["-start"]
+    ordering = ["start"]
     actions = [*STATUS_ACTIONS, export_meetings_csv]
+
+    def get_ordering(self, request):
+        # The past, latest first; everything else soonest first.
+        if request.GET.get(MeetingWhenFilter.parameter_name) == MeetingWhenFilter.PAST:
+            return ["-start"]
+        return self.ordering
 
     def get_fields(self, request, obj=None):
         editable = ["meeting_type", "start", "place", "video_link", "status", "allow_overlap"]
-        readonly = [f for f in self.readonly_fields if f != "inquiry"]
-        return ["inquiry", *editable, "opened_version", *readonly]
+        readonly = [f for f in self.readonly_fields if f != "client_link"]
+        return ["client_link", *editable, "opened_version", *readonly]
+
+    @admin.display(description=_("asiakas"))
+    def client_link(self, meeting):
+        """Whose meeting: a link to the inquiry, never a box (the meeting stays the client's)."""
+        inquiry = meeting.inquiry
+        who = f"{inquiry.name}, {inquiry.organisation}" if inquiry.organisation else inquiry.name
+        return format_html(
+            '<a href="{}">{}</a> <span class="quiet">({})</span>',
+            reverse("admin:bookings_inquiry_change", args=[inquiry.pk]),
+            who,
+            inquiry.reference,
+        )
 
     @admin.display(description=_("asiakas"), ordering="inquiry__name")
     def client(self, meeting):

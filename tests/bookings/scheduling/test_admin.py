@@ -235,7 +235,8 @@ def run_action(client, action, *meetings, confirmed=True):
     data = {"action": action, "_selected_action": [meeting.pk for meeting in meetings]}
     if confirmed:  # the page that says who gets an email, seen (tested on its own)
         data["_confirm_emails"] = "yes"
-    return client.post(MEETINGS, data, follow=True)
+    # From the list of all meetings (the list opens on upcoming ones; the filter is kept).
+    return client.post(MEETINGS + "?when=all", data, follow=True)
 
 
 def staff_client(*codenames: str, username="avustaja"):
@@ -733,7 +734,7 @@ def test_a_late_cancellation_asks_first_who_gets_the_email(admin_client):
     # The page's own button: the same selection, confirmed.
     data = {"action": "mark_late_cancelled", "_selected_action": [meeting.pk]}
     assert 'name="_confirm_emails" value="yes"' in body
-    admin_client.post(MEETINGS, {**data, "_confirm_emails": "yes"})
+    admin_client.post(MEETINGS + "?when=all", {**data, "_confirm_emails": "yes"})
     meeting.refresh_from_db()
     assert meeting.status == "late_cancelled"
     assert Notification.objects.filter(meeting=meeting, kind="cancel").count() == 1
@@ -837,3 +838,47 @@ def test_a_new_day_off_lists_the_meetings_it_touches(admin_client):
         f"/admin/bookings/availabilityexception/{exception.pk}/change/"
     ).content.decode()
     assert f'href="/admin/bookings/meeting/{meeting.pk}/change/"' in page
+
+
+def test_the_meeting_page_names_the_client_and_speaks_plainly(admin_client):
+    meeting = booked()
+    page = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
+    inquiry_url = f"/admin/bookings/inquiry/{meeting.inquiry_id}/change/"
+    assert f'<a href="{inquiry_url}">Bea Booker</a>' in page
+    assert 'name="inquiry"' not in page
+    assert "delete_id_meeting_type" not in page and "add_id_meeting_type" not in page
+    assert "SEQUENCE" not in page and meeting.uid not in page
+    assert "Henna on hyväksynyt" not in page
+    local = timezone.localtime(meeting.start)
+    assert f'name="start_1" value="{local:%H.%M}"' in page
+
+
+def test_the_meeting_list_starts_with_the_next_meetings_and_filters_the_next_week(
+    admin_client, admin_user
+):
+    today = timezone.localdate()
+
+    def scheduled(name, days, hour=10):
+        start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour)))
+        return meetings.schedule_meetings(
+            inquiry=Inquiry.objects.create(kind="individual", name=name, email="x@example.fi"),
+            meeting_type=MeetingType.objects.get(),
+            place="remote",
+            sessions=[(start, start + timedelta(minutes=30))],
+            user=admin_user,
+        )[0]
+
+    scheduled("Myöhempi", 30)
+    scheduled("Pian", 2)
+    scheduled("Mennyt", -3)
+
+    def names(query="") -> list[str]:
+        body = admin_client.get(MEETINGS + query).content.decode()
+        return re.findall(r'<td class="field-client">([^<]+)</td>', body)
+
+    assert names() == ["Pian", "Myöhempi"]
+    assert names("?when=week") == ["Pian"]
+    assert names("?when=past") == ["Mennyt"]
+    assert names("?when=all") == ["Mennyt", "Pian", "Myöhempi"]
+    body = admin_client.get(MEETINGS).content.decode()
+    assert "Tulevat" in body and "Seuraavat 7 päivää" in body
