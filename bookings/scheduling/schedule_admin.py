@@ -30,7 +30,12 @@ OVERLAPS_SALT = "bookings.schedule-overlaps"
 
 class ScheduleForm(forms.Form):
     meeting_type = forms.ModelChoiceField(
-        label=gettext_lazy("Tapaamistyyppi"), queryset=MeetingType.objects.all()
+        label=gettext_lazy("Tapaamistyyppi"),
+        queryset=MeetingType.objects.all(),
+        help_text=gettext_lazy(
+            "Tapaamisen pituus tulee tapaamistyypistä. Uuden tyypin (esim. eri pituisen) voit "
+            "lisätä kohdassa Tapaamistyypit."
+        ),
     )
     place = forms.ChoiceField(label=gettext_lazy("Paikka"), choices=Meeting.Place.choices)
     video_link = forms.URLField(

@@ -59,7 +59,7 @@ def first_free(meeting_type, skip=0):
 
 def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
     """A meeting booked through the write path at a free time (the skip-th of them)."""
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     return meetings.book_meeting(
         submission_id=None,
         meeting_type=meeting_type,

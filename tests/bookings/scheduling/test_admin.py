@@ -183,7 +183,7 @@ def test_an_exception_with_bad_times_gets_a_finnish_message(admin_client):
 def test_a_day_off_in_the_admin_takes_its_times_off_the_booking_page(
     admin_client, django_capture_on_commit_callbacks
 ):
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     first = timezone.localtime(first_free(meeting_type)).date()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -862,7 +862,7 @@ def test_the_meeting_list_starts_with_the_next_meetings_and_filters_the_next_wee
         start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour)))
         return meetings.schedule_meetings(
             inquiry=Inquiry.objects.create(kind="individual", name=name, email="x@example.fi"),
-            meeting_type=MeetingType.objects.get(),
+            meeting_type=MeetingType.objects.get(bookable_online=True),
             place="remote",
             sessions=[(start, start + timedelta(minutes=30))],
             user=admin_user,

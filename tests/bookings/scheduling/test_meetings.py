@@ -102,7 +102,7 @@ def test_the_database_refuses_an_overlap_that_slips_past_the_checks(site_content
     """Should two writes ever both pass the free-time check (here the meeting lock is taken
     away, so they do), the exclusion constraint lets one through and the other gets "just
     taken", never a second meeting."""
-    intro = MeetingType.objects.get()
+    intro = MeetingType.objects.get(bookable_online=True)
     other = MeetingType.objects.create(
         name="Toinen", name_fi="Toinen", bookable_online=True, duration_minutes=30
     )
@@ -153,7 +153,7 @@ def test_henna_and_clients_changing_meetings_at_once_never_double_book(site_cont
     """The meeting lock serialises every write, whatever its kind or meeting type: clients
     booking a time while Henna gives cancelled meetings at that time their status back, all at
     once, end with one active meeting there."""
-    intro = MeetingType.objects.get()
+    intro = MeetingType.objects.get(bookable_online=True)
     start_at = first_free(intro)
     cancelled = []
     for index in range(4):
@@ -273,7 +273,7 @@ def meeting(minutes_from_start=0, **fields) -> Meeting:
     start = START + timedelta(minutes=minutes_from_start)
     return Meeting.objects.create(
         inquiry=inquiry,
-        meeting_type=MeetingType.objects.get(),
+        meeting_type=MeetingType.objects.get(bookable_online=True),
         start=start,
         end=start + timedelta(minutes=30),
         place="kotka",
