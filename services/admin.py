@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TranslationAdmin,
@@ -20,6 +22,13 @@ class PracticeAdmin(TranslationAdmin):
 
     def has_add_permission(self, request):
         return not Practice.objects.exists()
+
+    def changelist_view(self, request, extra_context=None):
+        # One record: straight to its form, not a list of one ("Valitse muokattava ...").
+        practice = Practice.objects.order_by("pk").first()
+        if practice is not None and self.has_view_or_change_permission(request, practice):
+            return redirect(reverse("admin:services_practice_change", args=[practice.pk]))
+        return super().changelist_view(request, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False

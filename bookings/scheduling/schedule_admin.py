@@ -48,13 +48,19 @@ class ScheduleForm(forms.Form):
             "ole, voit lisätä linkin myöhemmin tapaamisen sivulla."
         ),
     )
+    # Text in the Finnish way (16.3.2027, 14.00): a browser's own date and time pickers follow
+    # its language, not the page's, and showed 12/08/2026 and 02:00 PM.
     date = forms.DateField(
         label=gettext_lazy("Päivä"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"size": 10, "inputmode": "decimal"}),
+        help_text=gettext_lazy("Esimerkiksi 16.3.2027."),
     )
     time = forms.TimeField(
         label=gettext_lazy("Kellonaika"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H.%M", "%H:%M", "%H"],
+        widget=forms.TimeInput(format="%H.%M", attrs={"size": 6, "inputmode": "decimal"}),
+        help_text=gettext_lazy("Esimerkiksi 14.00 tai 14."),
     )
     count = forms.IntegerField(
         label=gettext_lazy("Kertoja"),

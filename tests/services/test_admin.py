@@ -94,3 +94,9 @@ def test_goal_order_decides_the_order_on_the_page(client):
 
 def test_goals_are_records_for_the_inquiry_form():
     assert Goal.objects.filter(service__is_main=True).count() == 9
+
+
+def test_contact_details_open_straight_to_their_form(admin_client):
+    response = admin_client.get(reverse("admin:services_practice_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:services_practice_change", args=[1])
