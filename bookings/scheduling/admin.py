@@ -134,8 +134,15 @@ class AvailabilityExceptionAdmin(admin.ModelAdmin):
             ),
         )
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def response_add(self, request, obj, post_url_continue=None):
+        self.warn_of_meetings(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        self.warn_of_meetings(request, obj)
+        return super().response_change(request, obj)
+
+    def warn_of_meetings(self, request, obj):
         found = self.meetings_on(obj)
         if found:
             self.message_user(
