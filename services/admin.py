@@ -16,7 +16,10 @@ class PracticeAdmin(TranslationAdmin):
     list_display = ["name", "email", "phone", "business_id"]
     fieldsets = [
         (None, {"fields": ["name", "business_id"]}),
-        (_("Osoite"), {"fields": ["district", "postal_code", "city", "area_served"]}),
+        (
+            _("Osoite"),
+            {"fields": ["street_address", "district", "postal_code", "city", "area_served"]},
+        ),
         (_("Yhteydenotot"), {"fields": ["email", "phone", "reply_time"]}),
     ]
 
