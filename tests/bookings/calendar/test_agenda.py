@@ -210,6 +210,12 @@ def test_the_agenda_reads_on_a_phone_and_on_a_laptop(henna_page, live_site, arti
         )
         page.screenshot(path=artifacts_dir / f"agenda-{width}.png", full_page=True)
     assert axe_violations(page, "#content-main") == []
+    # On paper: the week alone, without the admin's header, sidebar and the page's links.
+    page.emulate_media(media="print")
+    assert not page.locator("#nav-sidebar").is_visible()
+    assert not page.locator(".agenda-nav").is_visible()
+    assert page.get_by_role("heading", name="Tänään").is_visible()
+    page.emulate_media(media="screen")
 
     page.get_by_role("link", name=first.inquiry.reference).click()
     page.wait_for_url(f"**/admin/bookings/inquiry/{first.inquiry.pk}/change/")
@@ -217,3 +223,10 @@ def test_the_agenda_reads_on_a_phone_and_on_a_laptop(henna_page, live_site, arti
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_site.url + "/admin/")
     page.screenshot(path=artifacts_dir / "admin-front-page-meetings-390.png", full_page=True)
+
+    # Further than five weeks: the next weeks, and back.
+    page.goto(live_site.url + AGENDA)
+    page.get_by_role("link", name="Seuraavat viikot →").click()
+    page.wait_for_url("**/admin/viikko/?week=*")
+    assert page.get_by_role("link", name="← Edelliset viikot").is_visible()
+    page.screenshot(path=artifacts_dir / "agenda-next-weeks-390.png", full_page=True)
