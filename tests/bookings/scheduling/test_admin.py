@@ -882,3 +882,17 @@ def test_the_meeting_list_starts_with_the_next_meetings_and_filters_the_next_wee
     assert names("?when=all") == ["Mennyt", "Pian", "Myöhempi"]
     body = admin_client.get(MEETINGS).content.decode()
     assert "Tulevat" in body and "Seuraavat 7 päivää" in body
+
+
+def test_the_confirmation_and_the_refusal_speak_english_under_en(admin_client):
+    meeting = booked()
+    data = {"action": "mark_late_cancelled", "_selected_action": [meeting.pk]}
+    body = admin_client.post("/en" + MEETINGS + "?when=all", data).content.decode()
+    assert "Send the clients an email?" in body
+    assert "Bea Booker &lt;bea@example.fi&gt;: a cancellation" in body
+    assert "Yes, mark and send" in body
+    data["action"] = "mark_held"
+    body = admin_client.post("/en" + MEETINGS + "?when=all", data, follow=True).content.decode()
+    assert "can be marked held or not attended only once it has started" in body
+    listing = admin_client.get("/en" + MEETINGS).content.decode()
+    assert "Upcoming" in listing and "Next 7 days" in listing
