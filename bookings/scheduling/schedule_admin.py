@@ -26,6 +26,11 @@ from .availability import find_overlaps
 from .series import MAX_EVERY_WEEKS, MAX_SESSIONS, DayOff, plan_series
 
 OVERLAPS_SALT = "bookings.schedule-overlaps"
+USUAL_TYPE_OF_KIND = {
+    Inquiry.Kind.INDIVIDUAL: "Yksilötyönohjaus",
+    Inquiry.Kind.GROUP: "Ryhmätyönohjaus",
+    Inquiry.Kind.COMMUNITY: "Työyhteisön työnohjaus",
+}
 
 
 class ScheduleForm(forms.Form):
@@ -206,7 +211,7 @@ class ScheduleAdminMixin:
         if not request.user.has_perm("bookings.add_meeting"):
             raise PermissionDenied
         inquiry = get_object_or_404(Inquiry, pk=inquiry_id)
-        form = ScheduleForm(request.POST or None, initial=self.schedule_initial())
+        form = ScheduleForm(request.POST or None, initial=self.schedule_initial(inquiry))
         preview, overlaps = [], {}
         if request.method == "POST" and form.is_valid():
             sessions = form.sessions()
@@ -282,10 +287,13 @@ class ScheduleAdminMixin:
         }
         return TemplateResponse(request, self.schedule_template, context)
 
-    def schedule_initial(self) -> dict:
+    def schedule_initial(self, inquiry) -> dict:
         tomorrow = timezone.localdate() + timedelta(days=1)
+        # The session type of the inquiry's kind, as migration 0010 names them, if it is there.
+        usual = USUAL_TYPE_OF_KIND.get(inquiry.considered_kind or inquiry.kind)
+        types = MeetingType.objects.order_by("pk").values_list("pk", flat=True)
         return {
-            "meeting_type": MeetingType.objects.order_by("pk").values_list("pk", flat=True).first(),
+            "meeting_type": (usual and types.filter(name_fi=usual).first()) or types.first(),
             "place": Meeting.Place.KOTKA,
             "date": tomorrow,
             "time": time(14),

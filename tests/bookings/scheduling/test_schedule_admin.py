@@ -279,6 +279,8 @@ def test_a_fresh_site_has_the_usual_kinds_of_session_for_a_team_series(admin_cli
         "Työyhteisön työnohjaus": ("Work community supervision", 120, False),
     }
     group = MeetingType.objects.get(name_fi="Ryhmätyönohjaus")
+    page = admin_client.get(schedule_url(inquiry)).content.decode()
+    assert f'<option value="{group.pk}" selected>Ryhmätyönohjaus</option>' in page
     body = admin_client.post(
         schedule_url(inquiry),
         form(meeting_type=group.pk, date="2027-01-12", count="10", every_weeks="3"),
