@@ -151,6 +151,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("suomi")), ("en", _("englanti"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Times typed as an hour alone ("8"): Django's formats otherwise, see aventuria/formats/.
+FORMAT_MODULE_PATH = ["aventuria.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("fi",)
 TIME_ZONE = "Europe/Helsinki"

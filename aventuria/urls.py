@@ -13,6 +13,7 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Henna's phone's calendar; the same address in every language (the token is the secret).
     path("kalenteri/<str:token>.ics", feed_view, name="calendar_feed"),

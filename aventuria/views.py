@@ -5,7 +5,8 @@ The error pages render without the database: their contact details come from the
 
 import logging
 
-from django.http import HttpResponse, JsonResponse
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,12 @@ def robots_txt(request):
     return HttpResponse(
         f"User-agent: *\nDisallow:\n\nSitemap: {sitemap}\n", content_type="text/plain"
     )
+
+
+def favicon(request):
+    """Browsers and feed readers ask for /favicon.ico whatever the page says: the site's icon,
+    at its hashed static address (not permanent: the address changes with the icon)."""
+    return HttpResponseRedirect(staticfiles_storage.url("img/favicon.svg"))
 
 
 def render_error(request, template_name: str, status: int) -> HttpResponse:

@@ -269,6 +269,9 @@ def main(base: str, only: set[str]) -> None:
 
         page.goto(base + "/admin/bookings/inquiry/")
         shot("jono")
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot("jono-puhelin")
+        page.set_viewport_size({"width": 1280, "height": 800})
 
         page.locator("select[name=action]").select_option("export_csv")
         page.locator("#result_list tbody input.action-select").first.check()
@@ -289,7 +292,13 @@ def main(base: str, only: set[str]) -> None:
         shot("poikkeus")
         page.goto(base + f"/admin/bookings/meeting/{meeting.pk}/change/")
         shot("tapaaminen", full_page=True)
+        # A move onto a holiday: the page before the client's email, with its warning.
+        page.locator("#id_start_0").fill("06.01.2027")
+        page.locator("#id_start_1").fill("10.00")
+        page.get_by_role("button", name="Tallenna ja poistu").click()
+        shot("vahvistus")
         page.goto(base + f"/admin/bookings/inquiry/{group.pk}/varaa/")
+        page.locator("#id_meeting_type").select_option(label="Ryhmätyönohjaus")
         page.locator("#id_count").fill("10")
         page.locator("#id_every_weeks").fill("4")
         page.get_by_role("button", name="Esikatsele ajat").click()
@@ -300,6 +309,7 @@ def main(base: str, only: set[str]) -> None:
         shot("oma-kalenteri")
         page.goto(base + "/admin/bookings/calendarfeed/1/change/")
         page.get_by_role("button", name="Luo uusi osoite").click()
+        page.get_by_role("button", name="Kopioi").first.wait_for()  # shown by its script
         shot("kalenteri-osoite")
 
         page.goto(base + "/admin/bookings/payer/")

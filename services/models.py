@@ -23,6 +23,15 @@ class Practice(models.Model):
     """The practice's contact details: one record, shown in every page's footer."""
 
     name = models.CharField(_("nimi"), max_length=100)
+    street_address = models.CharField(
+        _("katuosoite"),
+        max_length=100,
+        blank=True,
+        # Filled by the database too: the older data migrations (and the tests that run them
+        # again) insert the contact details without it.
+        db_default="",
+        help_text=_("Esimerkiksi Keskuskatu 10 B 5. Näkyy yhteystiedoissa ja kalenterikutsuissa."),
+    )
     district = models.CharField(_("kaupunginosa"), max_length=100, blank=True)
     postal_code = models.CharField(_("postinumero"), max_length=10)
     city = models.CharField(_("postitoimipaikka"), max_length=60)
@@ -87,7 +96,7 @@ class Practice(models.Model):
 
     @property
     def postal_address(self) -> str:
-        street = f"{self.district}, " if self.district else ""
+        street = "".join(f"{part}, " for part in (self.street_address, self.district) if part)
         return f"{street}{self.postal_code} {self.city}"
 
     @property

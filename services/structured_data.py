@@ -38,6 +38,7 @@ def local_business(practice: Practice, service: Service) -> dict:
         "taxID": practice.business_id,
         "address": {
             "@type": "PostalAddress",
+            **({"streetAddress": practice.street_address} if practice.street_address else {}),
             "postalCode": practice.postal_code,
             "addressLocality": practice.city,
             "addressCountry": "FI",

@@ -5,6 +5,7 @@ Both addresses are secrets: once saved, the calendar's address is shown masked, 
 address is shown once, when it is made (only its hash is kept).
 """
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -14,12 +15,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ..models import BusyInterval, CalendarFeed, CalendarSync
 from . import busy, feed
+from .fetch import CalendarError, fetch
 
 
 class SingletonAdmin(admin.ModelAdmin):
@@ -51,6 +54,13 @@ class SingletonAdmin(admin.ModelAdmin):
 
     def back_to_change(self, obj):
         return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", obj.pk)
+
+
+def qr_code(text: str, *, title: str) -> SafeString:
+    """The address as a QR code for the phone's camera: an inline SVG (no image request, no
+    inline style), drawn by segno."""
+    svg = segno.make(text, error="m").svg_inline(scale=4, border=2, title=title, svgclass="qr")
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308 - segno's own markup, the title escaped by segno
 
 
 def when(value) -> str:
@@ -88,6 +98,20 @@ class CalendarSyncForm(forms.ModelForm):
         if url:
             CalendarSync._meta.get_field("source_url").run_validators(url)
         return url
+
+    def clean(self):
+        cleaned = super().clean()
+        url = cleaned.get("source_url")
+        if url and url != self.saved_url and not cleaned.get("remove"):
+            # Read before it is saved: an address that is refused (not a calendar, not found,
+            # not allowed) stays unsaved, rather than being retried and reported every few
+            # minutes. The save reads it again, for real.
+            start, end = busy.window(timezone.now())
+            try:
+                busy.busy_intervals(fetch(url), start=start, end=end)
+            except CalendarError as error:
+                self.add_error("source_url", error.message)
+        return cleaned
 
     def wanted_url(self) -> str:
         """The address to read from after this save."""
@@ -214,6 +238,7 @@ class CalendarFeedAdmin(SingletonAdmin):
             "opts": self.opts,
             "title": _("Uusi kalenterin osoite"),
             "urls": urls,
+            "webcal_qr": qr_code(urls["webcal"], title=_("QR-koodi kalenterin osoitteesta")),
             "back_url": reverse("admin:bookings_calendarfeed_change", args=[1]),
             "site_url": settings.SITE_URL,
         }

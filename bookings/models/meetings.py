@@ -170,7 +170,8 @@ class WeeklyHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start_time:%H.%M}–{self.end_time:%H.%M}"
+        start, end = self.start_time, self.end_time
+        return f"{self.get_weekday_display()} {start.hour}.{start:%M}–{end.hour}.{end:%M}"
 
 
 class AvailabilityException(models.Model):

@@ -9,6 +9,7 @@ would take back a time someone else holds now is refused, with the reason.
 from functools import partial
 
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -20,11 +21,65 @@ from . import meetings
 CANCELLING = (Meeting.Status.CANCELLED, Meeting.Status.LATE_CANCELLED)
 
 
+def email_described(meeting: Meeting, what: str) -> str:
+    return {
+        meetings.INVITATION: _("päivitetty kalenterikutsu"),
+        meetings.CANCELLATION: _("peruutus (kalenterikutsun poisto)"),
+    }[what]
+
+
+def client_email_of(meeting: Meeting, *, status, user) -> str:
+    """What the client would be sent if the meeting were marked: tried by the write path and
+    rolled back (a refusal is reported when the change is made)."""
+    try:
+        tried = meetings.change_meeting(meeting=meeting, status=status, user=user, dry_run=True)
+    except meetings.MeetingRefused:
+        return ""
+    return tried.client_email
+
+
+def confirm_emails(modeladmin, request, selected, *, status):
+    """The page before an action that emails clients: who gets what. None when nobody would."""
+    emailed = []
+    for meeting in selected:
+        what = client_email_of(meeting, status=status, user=request.user)
+        if what:
+            emailed.append(
+                {
+                    "who": f"{meeting.inquiry.name} <{meeting.inquiry.email}>",
+                    "what": email_described(meeting, what),
+                    "meeting": meetings.describe(meeting),
+                }
+            )
+    if not emailed:
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": _("Lähetetäänkö asiakkaille sähköposti?"),
+        "status_label": Meeting.Status(status).label,
+        "emailed": emailed,
+        "silent": len(selected) - len(emailed),
+        "selected": [meeting.pk for meeting in selected],
+        "action": request.POST.get("action", ""),
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/bookings/meeting/confirm_emails.html", context)
+
+
 def mark_meetings(modeladmin, request, queryset, *, status):
+    selected = [
+        meeting
+        for meeting in queryset.select_related("meeting_type", "inquiry").order_by("start")
+        # As marked already, or a cancellation that finds it cancelled: nothing to do.
+        if not (meeting.status == status or (status in CANCELLING and not meeting.is_active))
+    ]
+    if request.POST.get("_confirm_emails") != "yes":
+        confirmation = confirm_emails(modeladmin, request, selected, status=status)
+        if confirmation is not None:
+            return confirmation
     changed = refused_count = 0
-    for meeting in queryset.select_related("meeting_type", "inquiry"):
-        if meeting.status == status or (status in CANCELLING and not meeting.is_active):
-            continue  # as marked already, or a cancellation that finds it cancelled
+    for meeting in selected:
         try:
             meetings.set_meeting_status(meeting=meeting, status=status, user=request.user)
         except meetings.MeetingRefused as refused:

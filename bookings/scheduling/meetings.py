@@ -62,6 +62,9 @@ NOT_ACTIVE = "not_active"  # cancelled already
 WRONG_PLACE = "wrong_place"  # the meeting type is not offered at that place
 CHANGED_MEANWHILE = "changed_meanwhile"  # changed by someone else since the form was opened
 SCHEDULED = "scheduled"  # a session Henna scheduled: the client asks her for another time
+NOT_STARTED = "not_started"  # held or not attended, before the meeting has started
+# What the client's email says about the change (Meeting.client_email after a change).
+INVITATION, CANCELLATION = "invitation", "cancellation"
 
 # A lock key of our own for PostgreSQL's transaction-level advisory lock.
 LOCK_KEY = 0x4D454554  # "MEET"
@@ -101,6 +104,9 @@ class MeetingRefused(Exception):
             NOT_ACTIVE: _("Tapaaminen on jo peruttu."),
             WRONG_PLACE: _("Tämä tapaamistyyppi ei salli valittua paikkaa."),
             SCHEDULED: _("Asiakas ei voi siirtää sovittua tapaamista itse."),
+            NOT_STARTED: _(
+                "Tapaamisen voi merkitä pidetyksi tai poisjäädyksi vasta, kun se on alkanut."
+            ),
             CHANGED_MEANWHILE: _(
                 "Tapaamista on muutettu sen jälkeen, kun avasit sen (esimerkiksi asiakas perui tai "
                 "siirsi sen). Tarkista tiedot ja tee muutos uudelleen."
@@ -374,6 +380,9 @@ def apply_change(
     if (place_changed or type_changed) and meeting.place not in meeting.meeting_type.places:
         raise MeetingRefused(WRONG_PLACE)
     meeting.status = status or meeting.status
+    marked_done = meeting.status in (Meeting.Status.HELD, Meeting.Status.NO_SHOW)
+    if marked_done and meeting.status != old.status and meeting.start > now:
+        raise MeetingRefused(NOT_STARTED)
     withdrawn = allow_overlap is False and old.allow_overlap
     if meeting.is_active and (
         not old.is_active or start_changed or type_changed or withdrawn
@@ -405,13 +414,16 @@ def apply_change(
         meeting.sequence += 1
     meeting.save()
     record_changes(meeting, old, by_client=by_client, user=user)
+    # What the client is sent about this change (read by the admin's confirmation step).
+    meeting.client_email = ""
     if meeting.sequence != old.sequence:
+        # A meeting that is over gets no email: Henna is putting her records right.
+        notify_client = max(meeting.end, old.end) > now
         queue_meeting_emails(
-            meeting=meeting,
-            notify_staff=user is None,
-            # A meeting that is over gets no email: Henna is putting her records right.
-            notify_client=max(meeting.end, old.end) > now,
+            meeting=meeting, notify_staff=user is None, notify_client=notify_client
         )
+        if notify_client:
+            meeting.client_email = INVITATION if meeting.is_active else CANCELLATION
     return meeting
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -25,11 +26,21 @@ from .availability import find_overlaps
 from .series import MAX_EVERY_WEEKS, MAX_SESSIONS, DayOff, plan_series
 
 OVERLAPS_SALT = "bookings.schedule-overlaps"
+USUAL_TYPE_OF_KIND = {
+    Inquiry.Kind.INDIVIDUAL: "Yksilötyönohjaus",
+    Inquiry.Kind.GROUP: "Ryhmätyönohjaus",
+    Inquiry.Kind.COMMUNITY: "Työyhteisön työnohjaus",
+}
 
 
 class ScheduleForm(forms.Form):
     meeting_type = forms.ModelChoiceField(
-        label=gettext_lazy("Tapaamistyyppi"), queryset=MeetingType.objects.all()
+        label=gettext_lazy("Tapaamistyyppi"),
+        queryset=MeetingType.objects.all(),
+        help_text=gettext_lazy(
+            "Tapaamisen pituus tulee tapaamistyypistä. Uuden tyypin (esim. eri pituisen) voit "
+            "lisätä kohdassa Tapaamistyypit."
+        ),
     )
     place = forms.ChoiceField(label=gettext_lazy("Paikka"), choices=Meeting.Place.choices)
     video_link = forms.URLField(
@@ -42,13 +53,19 @@ class ScheduleForm(forms.Form):
             "ole, voit lisätä linkin myöhemmin tapaamisen sivulla."
         ),
     )
+    # Text in the Finnish way (16.3.2027, 14.00): a browser's own date and time pickers follow
+    # its language, not the page's, and showed 12/08/2026 and 02:00 PM.
     date = forms.DateField(
         label=gettext_lazy("Päivä"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"],
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"size": 10, "inputmode": "decimal"}),
+        help_text=gettext_lazy("Esimerkiksi 16.3.2027."),
     )
     time = forms.TimeField(
         label=gettext_lazy("Kellonaika"),
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        input_formats=["%H.%M", "%H:%M", "%H"],
+        widget=forms.TimeInput(format="%H.%M", attrs={"size": 6, "inputmode": "decimal"}),
+        help_text=gettext_lazy("Esimerkiksi 14.00 tai 14."),
     )
     count = forms.IntegerField(
         label=gettext_lazy("Kertoja"),
@@ -134,6 +151,46 @@ class ScheduleForm(forms.Form):
         )
 
 
+def time_warnings(*, meeting_type: MeetingType, start, end) -> list[str]:
+    """What Henna should know before putting a meeting at start-end, as the scheduling preview
+    flags it: a public holiday, a day she marked off, a busy time in her own calendar (with the
+    type's breaks). Warnings only: she decides."""
+    day = slots.local_date(start)
+    language = "fi" if translation.get_language() == "fi" else "en_US"
+    session = plan_series(
+        first=day,
+        at=timezone.localtime(start).time(),
+        duration=end - start,
+        every_weeks=1,
+        count=1,
+        holidays=slots.holidays_between(day, day, language),
+        days_off=[
+            DayOff(first=e.start_date, last=e.last_date, note=e.note)
+            for e in AvailabilityException.objects.filter(
+                kind=AvailabilityException.Kind.OFF, start_date__lte=day
+            )
+            .exclude(end_date__lt=day)
+            .exclude(end_date__isnull=True, start_date__lt=day)
+        ],
+    )[0]
+    warnings = []
+    if session.holiday:
+        warnings.append(
+            _("%(day)s on arkipyhä: %(name)s.")
+            % {"day": f"{day:%-d.%-m.%Y}", "name": session.holiday}
+        )
+    if session.day_off:
+        note = "" if session.day_off == "-" else f" ({session.day_off})"
+        warnings.append(
+            _("Olet merkinnyt päivän %(day)s vapaaksi%(note)s.")
+            % {"day": date_format(day, "j.n.Y"), "note": note}
+        )
+    held = meeting_type.blocked_range(start, end)
+    if slots.overlapping(held, BusyInterval.objects.overlapping(*held)):
+        warnings.append(_("Omassa kalenterissasi on tuolloin varattu aika."))
+    return warnings
+
+
 class ScheduleAdminMixin:
     """For InquiryAdmin: the "Varaa tapaaminen" page of an inquiry."""
 
@@ -154,7 +211,7 @@ class ScheduleAdminMixin:
         if not request.user.has_perm("bookings.add_meeting"):
             raise PermissionDenied
         inquiry = get_object_or_404(Inquiry, pk=inquiry_id)
-        form = ScheduleForm(request.POST or None, initial=self.schedule_initial())
+        form = ScheduleForm(request.POST or None, initial=self.schedule_initial(inquiry))
         preview, overlaps = [], {}
         if request.method == "POST" and form.is_valid():
             sessions = form.sessions()
@@ -230,10 +287,13 @@ class ScheduleAdminMixin:
         }
         return TemplateResponse(request, self.schedule_template, context)
 
-    def schedule_initial(self) -> dict:
+    def schedule_initial(self, inquiry) -> dict:
         tomorrow = timezone.localdate() + timedelta(days=1)
+        # The session type of the inquiry's kind, as migration 0010 names them, if it is there.
+        usual = USUAL_TYPE_OF_KIND.get(inquiry.considered_kind or inquiry.kind)
+        types = MeetingType.objects.order_by("pk").values_list("pk", flat=True)
         return {
-            "meeting_type": MeetingType.objects.order_by("pk").values_list("pk", flat=True).first(),
+            "meeting_type": (usual and types.filter(name_fi=usual).first()) or types.first(),
             "place": Meeting.Place.KOTKA,
             "date": tomorrow,
             "time": time(14),

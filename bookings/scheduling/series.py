@@ -40,6 +40,10 @@ class Session:
     def local_start(self) -> datetime:
         return self.start.astimezone(HELSINKI)
 
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(HELSINKI)
+
 
 def plan_series(
     *,

@@ -3,6 +3,9 @@
 import re
 from datetime import datetime, timedelta
 
+from django.db.models import F
+from django.utils import timezone
+
 from bookings.models import Meeting, MeetingType
 from bookings.scheduling import availability, meetings
 
@@ -56,7 +59,7 @@ def first_free(meeting_type, skip=0):
 
 def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
     """A meeting booked through the write path at a free time (the skip-th of them)."""
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     return meetings.book_meeting(
         submission_id=None,
         meeting_type=meeting_type,
@@ -66,3 +69,18 @@ def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
         email=email,
         language="fi",
     )[0]
+
+
+def started(*started_meetings: Meeting, ago: timedelta = timedelta(days=2)) -> None:
+    """Move meetings (a test's own rows) into the past together, keeping their times relative
+    to each other: the first starts `ago` before now. Held and not attended are for meetings
+    that have started."""
+    delta = min(m.start for m in started_meetings) - (timezone.now() - ago)
+    for meeting in started_meetings:
+        Meeting.objects.filter(pk=meeting.pk).update(
+            start=F("start") - delta,
+            end=F("end") - delta,
+            blocked_from=F("blocked_from") - delta,
+            blocked_until=F("blocked_until") - delta,
+        )
+        meeting.refresh_from_db()

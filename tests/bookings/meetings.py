@@ -112,15 +112,25 @@ def parse(ics: bytes):
     return calendar, events[0]
 
 
-def make_meeting(start: datetime, *, minutes: int = 30, name: str = "Äiniö Öljymäki", **fields):
+def make_meeting(
+    start: datetime,
+    *,
+    minutes: int = 30,
+    name: str = "Äiniö Öljymäki",
+    inquiry_fields: dict | None = None,
+    **fields,
+):
     """A meeting without its emails, for the calendar tests (agenda, feed, busy times)."""
     inquiry = Inquiry.objects.create(
-        kind=Inquiry.Kind.INTRO,
-        status=Inquiry.Status.MEETING,
-        name=name,
-        email="aino.secret@example.fi",
-        phone="040 999 8888",
-        message="Kirjoitin tähän jotain henkilökohtaista.",
+        **{
+            "kind": Inquiry.Kind.INTRO,
+            "status": Inquiry.Status.MEETING,
+            "name": name,
+            "email": "aino.secret@example.fi",
+            "phone": "040 999 8888",
+            "message": "Kirjoitin tähän jotain henkilökohtaista.",
+            **(inquiry_fields or {}),
+        }
     )
     return Meeting.objects.create(
         inquiry=inquiry,

@@ -1,3 +1,5 @@
+from html.parser import HTMLParser
+
 import pytest
 from django.urls import reverse
 
@@ -94,3 +96,85 @@ def test_goal_order_decides_the_order_on_the_page(client):
 
 def test_goals_are_records_for_the_inquiry_form():
     assert Goal.objects.filter(service__is_main=True).count() == 9
+
+
+def test_contact_details_open_straight_to_their_form(admin_client):
+    response = admin_client.get(reverse("admin:services_practice_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:services_practice_change", args=[1])
+
+
+class FormValues(HTMLParser):
+    """What the browser would send for the change form as it is shown (no button pressed)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self.textarea, self.select = {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "file"):
+            if attrs.get("type") == "checkbox":
+                if "checked" in attrs:
+                    self.data[name] = "on"
+            else:
+                self.data[name] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self.textarea = name
+            self.data[name] = ""
+        elif tag == "select" and name:
+            self.select = name
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data[self.select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea] += data
+
+
+def form_values(admin_client, url) -> dict:
+    parser = FormValues()
+    parser.feed(admin_client.get(url).content.decode())
+    return {key: value for key, value in parser.data.items() if key != "csrfmiddlewaretoken"}
+
+
+def goal_texts(service) -> list[str]:
+    return list(service.goals.order_by("order", "pk").values_list("text_fi", flat=True))
+
+
+def test_a_goal_added_at_the_bottom_comes_last_and_moves_with_buttons(admin_client, client):
+    service = Service.objects.get(is_main=True)
+    url = reverse("admin:services_service_change", args=[service.pk])
+    data = form_values(admin_client, url)
+    total = int(data["goals-TOTAL_FORMS"])
+    data["goals-TOTAL_FORMS"] = str(total + 1)
+    data.update(
+        {
+            f"goals-{total}-text_fi": "Uusi tavoite lopussa",
+            f"goals-{total}-order": "0",
+            f"goals-{total}-service": str(service.pk),
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert goal_texts(service)[-1] == "Uusi tavoite lopussa"
+    page = admin_client.get(url).content.decode()
+    assert "Englanti puuttuu: englanninkielisellä sivulla näkyy suomi." in page
+    new = service.goals.get(text_fi="Uusi tavoite lopussa")
+    assert f'name="_move" value="goal-{new.pk}-up"' in page
+    # Moving it up: the form is saved as it is, and the goal changes places with the one above.
+    before = goal_texts(service)
+    response = admin_client.post(
+        url, {**form_values(admin_client, url), "_move": f"goal-{new.pk}-up"}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    assert goal_texts(service) == [*before[:-2], before[-1], before[-2]]
+    english = client.get("/en/").content.decode()
+    assert "Uusi tavoite lopussa" in english  # Finnish on /en/, as the note says

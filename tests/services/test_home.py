@@ -139,3 +139,16 @@ def test_no_third_party_resources(client, settings):
         if url.startswith(("http://", "https://", "//")) and not url.startswith(settings.SITE_URL)
     ]
     assert external == []
+
+
+def test_a_street_address_shows_in_the_footer_and_for_search_engines(client):
+    from services.models import Practice
+
+    Practice.objects.filter(pk=1).update(street_address="Keskuskatu 10 B 5")
+    body = client.get("/").content.decode()
+    footer = body[body.index('<footer class="site-footer">') :]
+    assert "Keskuskatu 10 B 5<br>" in footer
+    assert (
+        '"streetAddress": "Keskuskatu 10 B 5"' in body
+        or '"streetAddress":"Keskuskatu 10 B 5"' in body
+    )

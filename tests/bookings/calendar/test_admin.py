@@ -136,3 +136,15 @@ def test_stopping_removes_the_address_and_its_busy_times(admin_client, server):
 def test_the_settings_page_is_in_english_under_en(admin_client):
     page = admin_client.get("/en/admin/bookings/calendarsync/1/change/").content.decode()
     assert "Last successful fetch" in page
+
+
+@pytest.mark.django_db
+def test_an_address_that_is_refused_is_not_saved(admin_client, server):
+    not_a_calendar = server.serve("/page.ics", b"<html>Kirjaudu sisaan</html>")
+    response = admin_client.post(PAGE, {"source_url": not_a_calendar})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Osoitteesta ei tullut kelvollista iCalendar-kalenteria" in page
+    assert f'value="{not_a_calendar}"' in page
+    sync = CalendarSync.load()
+    assert (sync.source_url, sync.last_error, sync.failing_since) == ("", "", None)

@@ -2,19 +2,22 @@
 
 Henna's week at a glance in Chromium, on a phone (390 px) and on a laptop (1280 px)."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from bookings.models import BusyInterval
-from tests.aventuria.node_tools import AXE, require
+from bookings.models import AvailabilityException, BusyInterval
+from tests.bookings import admin_browser
+from tests.bookings.admin_browser import axe_violations
 from tests.bookings.meetings import local, make_meeting
 from tests.conftest import verified_client
 
 AGENDA = "/admin/viikko/"
+henna_page = admin_browser.henna_page
 
 
 @pytest.fixture
@@ -52,9 +55,11 @@ def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_
     today, later = week["today"], week["in_two_weeks"]
     assert entries(page) == [
         "8.00–9.15 Varattu omassa kalenterissa",
-        f"12.00–12.30 Tutustumistapaaminen · {today.inquiry.reference} · Vastaanotolla Kotkassa",
+        f"12.00–12.30 Tutustumistapaaminen · Äiniö Öljymäki · {today.inquiry.reference}"
+        " · Vastaanotolla Kotkassa",
         "koko päivä Varattu omassa kalenterissa",
-        f"14.30–15.30 Tutustumistapaaminen · {later.inquiry.reference} · Etänä (videoyhteys)",
+        f"14.30–15.30 Tutustumistapaaminen · Äiniö Öljymäki · {later.inquiry.reference}"
+        " · Etänä (videoyhteys)",
         "koko päivä Varattu omassa kalenterissa",
     ]
     assert f'href="/admin/bookings/inquiry/{today.inquiry.pk}/change/"' in page
@@ -63,7 +68,65 @@ def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_
     assert f"Viikko {week_number}:" in page
     assert week["too_far"].inquiry.reference not in page
     assert week["cancelled"].inquiry.reference not in page
-    assert "Äiniö" not in page, "times, types and references; names are on the inquiry"
+
+
+@pytest.mark.django_db
+def test_the_agenda_names_a_teams_organisation_and_goes_on_past_five_weeks(admin_client, week):
+    """A series of ten sessions every three weeks reaches 27 weeks ahead: each is found by
+    following "Seuraavat viikot", and the team is named by its organisation."""
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    team = {"kind": "group", "organisation": "Kotkan kaupunki, kotihoito"}
+    series = [
+        make_meeting(
+            local(monday + timedelta(weeks=3 * n, days=2), 9, 0),
+            minutes=90,
+            name="Tiina Tiimivastaava",
+            inquiry_fields=team,
+        )
+        for n in range(1, 11)
+    ]
+    page = admin_client.get(AGENDA).content.decode()
+    assert "Kotkan kaupunki, kotihoito (Tiina Tiimivastaava)" in page
+    seen = set()
+    url = AGENDA
+    for _page in range(7):
+        page = admin_client.get(url).content.decode()
+        seen |= {m.pk for m in series if m.inquiry.reference in page}
+        url = re.search(r'<a href="([^"]+)" rel="next">Seuraavat viikot', page)[1].replace(
+            "&amp;", "&"
+        )
+    assert seen == {m.pk for m in series}
+    back = re.search(r'<a href="([^"]+)" rel="prev">', page)[1]
+    assert back.startswith(AGENDA + "?week=")
+
+
+@pytest.mark.django_db
+def test_the_agenda_month_names_holidays_and_days_off(admin_client):
+    AvailabilityException.objects.create(
+        kind="off", start_date=date(2027, 1, 11), end_date=date(2027, 1, 12), note="Koulutus"
+    )
+    booked = make_meeting(local(date(2027, 1, 11), 10, 0))
+    page = admin_client.get(AGENDA + "?month=2027-01").content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page))
+    assert "Tammikuu 2027" in text
+    assert "Keskiviikko 6.1. · Loppiainen (arkipyhä)" in text
+    assert "Perjantai 1.1. · Uudenvuodenpäivä (arkipyhä)" in text
+    assert "Maanantai 11.1. · Vapaa: Koulutus" in text
+    assert "Tiistai 12.1. · Vapaa: Koulutus" in text
+    assert booked.inquiry.reference in page, "a meeting on a day off is still shown"
+    assert "?month=2026-12" in page and "?month=2027-02" in page
+    english = admin_client.get("/en" + AGENDA + "?month=2027-01").content.decode()
+    assert "Epiphany (public holiday)" in english
+    assert "Day off: Koulutus" in english
+
+
+@pytest.mark.django_db
+def test_the_agenda_prints_without_the_admins_sidebar():
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("admin/css/calendar.css")).read_text(encoding="utf-8")
+    print_rules = css[css.index("@media print") :]
+    assert "#nav-sidebar" in print_rules and "#header" in print_rules
 
 
 @pytest.mark.django_db
@@ -112,35 +175,6 @@ def test_the_front_page_leaves_meetings_out_for_those_who_may_not_see_them(week)
     assert week["today"].inquiry.reference not in page
 
 
-PASSWORD = "pitkä-salasana-testiin-42"
-
-
-@pytest.fixture
-def henna_page(browser, live_site, settings):
-    settings.ADMIN_2FA = False
-    get_user_model().objects.create_superuser("henna", "henna@example.fi", PASSWORD)
-    # axe-core is injected, which the admin's CSP rightly refuses otherwise.
-    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(live_site.url + "/admin/")
-    page.get_by_label("Käyttäjätunnus").fill("henna")
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
-    page.wait_for_url("**/admin/")
-    yield page
-    context.close()
-
-
-def axe_violations(page, selector: str) -> list[str]:
-    page.add_script_tag(path=require(AXE))
-    result = page.evaluate(
-        "(selector) => axe.run(document.querySelector(selector), "
-        "{resultTypes: ['violations'], runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})",
-        selector,
-    )
-    return [f"{v['id']}: {v['help']}" for v in result["violations"]]
-
-
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_agenda_reads_on_a_phone_and_on_a_laptop(henna_page, live_site, artifacts_dir):
@@ -176,6 +210,12 @@ def test_the_agenda_reads_on_a_phone_and_on_a_laptop(henna_page, live_site, arti
         )
         page.screenshot(path=artifacts_dir / f"agenda-{width}.png", full_page=True)
     assert axe_violations(page, "#content-main") == []
+    # On paper: the week alone, without the admin's header, sidebar and the page's links.
+    page.emulate_media(media="print")
+    assert not page.locator("#nav-sidebar").is_visible()
+    assert not page.locator(".agenda-nav").is_visible()
+    assert page.get_by_role("heading", name="Tänään").is_visible()
+    page.emulate_media(media="screen")
 
     page.get_by_role("link", name=first.inquiry.reference).click()
     page.wait_for_url(f"**/admin/bookings/inquiry/{first.inquiry.pk}/change/")
@@ -183,3 +223,10 @@ def test_the_agenda_reads_on_a_phone_and_on_a_laptop(henna_page, live_site, arti
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_site.url + "/admin/")
     page.screenshot(path=artifacts_dir / "admin-front-page-meetings-390.png", full_page=True)
+
+    # Further than five weeks: the next weeks, and back.
+    page.goto(live_site.url + AGENDA)
+    page.get_by_role("link", name="Seuraavat viikot →").click()
+    page.wait_for_url("**/admin/viikko/?week=*")
+    assert page.get_by_role("link", name="← Edelliset viikot").is_visible()
+    page.screenshot(path=artifacts_dir / "agenda-next-weeks-390.png", full_page=True)

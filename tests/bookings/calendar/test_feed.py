@@ -209,3 +209,16 @@ def test_the_very_first_address_does_not_speak_of_an_earlier_one(admin_client):
     assert "Aiempi osoite lakkasi toimimasta" not in first
     second = admin_client.post(NEW_ADDRESS).content.decode()
     assert "Aiempi osoite lakkasi toimimasta" in second
+
+
+@pytest.mark.django_db
+def test_the_new_address_comes_with_a_qr_code_and_copy_buttons_without_inline_script(
+    admin_client,
+):
+    page = admin_client.post(NEW_ADDRESS).content.decode()
+    qr = re.search(r'<svg role="img"[^>]*class="qr"><title>([^<]+)</title>', page)
+    assert qr and qr[1] == "QR-koodi kalenterin osoitteesta"
+    assert page.count('data-copy-target="') == 2
+    assert 'data-copy-target="webcal-address"' in page and ">Kopioi</button>" in page
+    assert re.search(r'<script src="[^"]*copy-address[^"]*\.js" defer></script>', page)
+    assert "<script>" not in page and " style=" not in page.split("<svg", 1)[1].split("</svg>")[0]

@@ -43,7 +43,7 @@ def make_inquiry(*, days_ago=0, status=Inquiry.Status.NEW, **fields) -> Inquiry:
 
 def names_in_list(body: str) -> list[str]:
     """The inquiries' names as the changelist shows them, top to bottom."""
-    return re.findall(r'<td class="field-name">.*?>([^<>]+)</a></td>', body)
+    return re.findall(r'<th class="field-client"><a [^>]*>([^<>]+)', body)
 
 
 def test_queue_shows_open_inquiries_oldest_first_by_default(admin_client):
@@ -337,3 +337,48 @@ def test_a_date_beyond_the_calendar_in_the_address_is_a_wrong_filter_not_an_erro
     assert response.status_code == 200
     # The admin's own answer to a filter it cannot use: the list again, with ?e=1.
     assert response.redirect_chain[-1][0].endswith("?e=1")
+
+
+def test_reply_opens_hennas_mail_program_with_the_address_and_the_reference(admin_client):
+    inquiry = make_inquiry(name="Aino Asiakas", email="aino+tiimi@example.fi")
+    english = make_inquiry(name="Ann Client", email="ann@example.com", language="en")
+    page = admin_client.get(
+        reverse("admin:bookings_inquiry_change", args=[inquiry.pk])
+    ).content.decode()
+    subject = f"Yhteydenottosi Aventuriaan (viite {inquiry.reference})"
+    from urllib.parse import quote
+
+    assert f'href="mailto:aino%2Btiimi@example.fi?subject={quote(subject)}"' in page
+    assert ">Vastaa sähköpostilla</a>" in page
+    page = admin_client.get(
+        reverse("admin:bookings_inquiry_change", args=[english.pk])
+    ).content.decode()
+    assert quote(f"Your inquiry to Aventuria (reference {english.reference})") in page
+
+
+def test_the_clients_message_is_read_only_and_the_address_can_be_mended(admin_client):
+    inquiry = make_inquiry(message="Tiimimme tarvitsee apua.", email="aino@exmaple.fi")
+    url = reverse("admin:bookings_inquiry_change", args=[inquiry.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="message"' not in page
+    assert "Tiimimme tarvitsee apua." in page
+    assert 'name="email"' in page
+    response = admin_client.post(
+        url,
+        {
+            "status": inquiry.status,
+            "kind": inquiry.kind,
+            "name": inquiry.name,
+            "email": "aino@example.fi",
+            "message": "Henna kirjoitti tämän.",
+            "language": "fi",
+            **{
+                f"{prefix}-{key}": value
+                for prefix in ("meetings", "notes", "status_changes", "notifications")
+                for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
+            },
+        },
+    )
+    assert response.status_code in (200, 302)
+    inquiry.refresh_from_db()
+    assert inquiry.message == "Tiimimme tarvitsee apua."

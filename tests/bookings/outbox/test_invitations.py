@@ -347,3 +347,14 @@ def test_display_names_keep_no_character_a_parser_could_stumble_on(typed, shown)
     assert not set('^\\",:;') & set(shown)
     assert line.count(";") == line.count("=")
     assert parse(ics)[1]["attendee"].params["cn"] == shown
+
+
+def test_a_street_address_goes_into_the_invitation_when_henna_gives_one(sent):
+
+    Practice.objects.filter(pk=1).update(street_address="Keskuskatu 10 B 5")
+    _, emails = sent(book, helsinki(2027, 1, 12, 9), place=Meeting.Place.KOTKA)
+    confirmation = client_email(emails)
+    _, event = parse(the_invitation(confirmation)[1])
+    where = "Aventuria ohjaus & terapia, Keskuskatu 10 B 5, Kotkansaari, 48100 Kotka"
+    assert event["location"] == where
+    assert f"Paikka: {where}\n" in confirmation.body

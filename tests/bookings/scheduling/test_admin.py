@@ -9,7 +9,7 @@ import csv
 import io
 import re
 import threading
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bookings.models import (
     AvailabilityException,
+    BusyInterval,
     Inquiry,
     Meeting,
     MeetingChange,
@@ -26,7 +27,7 @@ from bookings.models import (
     WeeklyHours,
 )
 from bookings.scheduling import meetings
-from tests.bookings.booking_helpers import booked, first_free
+from tests.bookings.booking_helpers import booked, first_free, started
 from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,8 @@ def meeting_form(meeting, **changes) -> dict:
         "status": meeting.status,
         "changes-MIN_NUM_FORMS": "0",
         "changes-MAX_NUM_FORMS": "1000",
+        # Henna has seen the page that says who gets an email (tested on its own).
+        "_confirm_emails": "yes",
     }
     history = list(meeting.changes.values_list("pk", flat=True))
     data["changes-TOTAL_FORMS"] = data["changes-INITIAL_FORMS"] = str(len(history))
@@ -180,7 +183,7 @@ def test_an_exception_with_bad_times_gets_a_finnish_message(admin_client):
 def test_a_day_off_in_the_admin_takes_its_times_off_the_booking_page(
     admin_client, django_capture_on_commit_callbacks
 ):
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     first = timezone.localtime(first_free(meeting_type)).date()
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -228,12 +231,12 @@ MEETINGS = "/admin/bookings/meeting/"
 ACTIONS = ("mark_held", "mark_no_show", "mark_late_cancelled", "export_meetings_csv")
 
 
-def run_action(client, action, *meetings):
-    return client.post(
-        MEETINGS,
-        {"action": action, "_selected_action": [meeting.pk for meeting in meetings]},
-        follow=True,
-    )
+def run_action(client, action, *meetings, confirmed=True):
+    data = {"action": action, "_selected_action": [meeting.pk for meeting in meetings]}
+    if confirmed:  # the page that says who gets an email, seen (tested on its own)
+        data["_confirm_emails"] = "yes"
+    # From the list of all meetings (the list opens on upcoming ones; the filter is kept).
+    return client.post(MEETINGS + "?when=all", data, follow=True)
 
 
 def staff_client(*codenames: str, username="avustaja"):
@@ -246,6 +249,7 @@ def staff_client(*codenames: str, username="avustaja"):
 
 def test_henna_marks_meetings_held_and_not_attended_with_their_history(admin_client, admin_user):
     held, missed = booked(), booked(name="Toinen", email="toinen@example.fi", skip=3)
+    started(held, missed)
     response = run_action(admin_client, "mark_held", held)
     assert "1 tapaamisen tila on nyt Pidetty." in response.content.decode()
     response = run_action(admin_client, "mark_no_show", missed)
@@ -295,6 +299,7 @@ def test_the_inquiry_page_counts_the_held_sessions(admin_client):
         return found.group(1)
 
     assert held_count() == "0"
+    started(meeting)
     run_action(admin_client, "mark_held", meeting)
     assert held_count() == "1"
 
@@ -383,6 +388,7 @@ def test_a_cancelled_meeting_whose_time_is_taken_is_refused_with_the_reason(
     )
     taken = booked(name="Toinen", email="toinen@example.fi")
     assert taken.start == cancelled.start
+    started(cancelled, taken)
     response = run_action(admin_client, action, cancelled, taken)
     assert response.status_code == 200
     body = response.content.decode()
@@ -409,7 +415,7 @@ def test_the_change_form_refuses_to_give_a_cancelled_meeting_back_a_taken_time(a
     cancelled = booked()
     meetings.cancel_meeting(meeting=cancelled)
     taken = booked(name="Toinen", email="toinen@example.fi")
-    cancelled.refresh_from_db()
+    started(cancelled, taken)
     for status in ("held", "booked", "no_show"):
         response = admin_client.post(
             f"/admin/bookings/meeting/{cancelled.pk}/change/",
@@ -487,6 +493,7 @@ def test_a_meeting_at_a_place_its_type_no_longer_offers_can_still_be_marked_held
     """Henna stops offering remote meetings of a type; the remote meetings booked before stay
     what they were, and marking one held or not attended must not ask her to change its place."""
     meeting = booked()
+    started(meeting)
     meeting.meeting_type.remote = False
     meeting.meeting_type.save()
     response = run_action(admin_client, "mark_held", meeting)
@@ -544,6 +551,7 @@ def test_marking_a_meeting_held_keeps_the_length_it_was_booked_with(admin_client
     """Henna makes the type longer for future bookings; marking an existing meeting held must
     not lengthen it, record a move nor send its client an updated invitation."""
     meeting = booked()
+    started(meeting)
     booked_end = meeting.end
     meeting.meeting_type.duration_minutes = 45
     meeting.meeting_type.save()
@@ -574,6 +582,7 @@ def test_a_longer_buffer_on_the_type_does_not_block_marking_back_to_back_meeting
         sessions=[(first.end, first.end + first.meeting_type.duration)],
         user=admin_user,
     )[0]
+    started(first, second)
     first.meeting_type.buffer_after_minutes = 15
     first.meeting_type.save()
     response = run_action(admin_client, "mark_held", first)
@@ -603,6 +612,7 @@ def test_an_accepted_overlap_does_not_let_a_cancelled_meeting_take_back_a_client
     meetings.set_meeting_status(meeting=accepted, status="cancelled", user=admin_user)
     newcomer = booked(name="Uusi", email="uusi@example.fi")
     assert newcomer.start == accepted.start
+    started(accepted, newcomer)
     body = run_action(admin_client, "mark_held", accepted).content.decode()
     assert "ei merkitty" in body and newcomer.inquiry.reference in body
     assert Meeting.objects.active().filter(start=newcomer.start).count() == 1
@@ -709,3 +719,180 @@ def test_henna_sets_a_meetings_own_link_and_the_client_gets_the_new_version(
     assert Notification.objects.filter(meeting=meeting, kind="invite", sequence=1).exists()
     page = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
     assert 'name="video_link"' in page and link in page
+
+
+def test_a_late_cancellation_asks_first_who_gets_the_email(admin_client):
+    meeting = booked()
+    response = run_action(admin_client, "mark_late_cancelled", meeting, confirmed=False)
+    body = response.content.decode()
+    assert "Lähetetäänkö asiakkaille sähköposti?" in body
+    assert "Bea Booker &lt;bea@example.fi&gt;: peruutus (kalenterikutsun poisto)" in body
+    assert meeting.inquiry.reference in body
+    meeting.refresh_from_db()
+    assert meeting.status == "booked"
+    assert not Notification.objects.filter(meeting=meeting, kind="cancel").exists()
+    # The page's own button: the same selection, confirmed.
+    data = {"action": "mark_late_cancelled", "_selected_action": [meeting.pk]}
+    assert 'name="_confirm_emails" value="yes"' in body
+    admin_client.post(MEETINGS + "?when=all", {**data, "_confirm_emails": "yes"})
+    meeting.refresh_from_db()
+    assert meeting.status == "late_cancelled"
+    assert Notification.objects.filter(meeting=meeting, kind="cancel").count() == 1
+
+
+def test_a_move_in_the_change_form_asks_first_and_sends_nothing_until_confirmed(admin_client):
+    meeting = booked()
+    new_start = timezone.localtime(meeting.start + timedelta(days=7, hours=1))
+    form = meeting_form(
+        meeting, start_0=new_start.strftime("%d.%m.%Y"), start_1=new_start.strftime("%H:%M:%S")
+    )
+    del form["_confirm_emails"]
+    url = f"/admin/bookings/meeting/{meeting.pk}/change/"
+    response = admin_client.post(url, form)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Kun tallennat muutoksen, asiakkaalle lähtee sähköposti heti:" in body
+    assert "Bea Booker &lt;bea@example.fi&gt;: päivitetty kalenterikutsu" in body
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0
+    assert Notification.objects.filter(meeting=meeting).count() == 2  # the booking's own
+    # The page carries what was typed, and its button saves it.
+    assert f'name="start_0" value="{new_start:%d.%m.%Y}"' in body
+    assert admin_client.post(url, {**form, "_confirm_emails": "yes"}).status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.start, meeting.sequence) == (new_start, 1)
+
+
+def test_a_change_that_emails_nobody_saves_without_asking(admin_client):
+    meeting = booked()
+    started(meeting)
+    form = meeting_form(meeting, status="held")
+    del form["_confirm_emails"]
+    response = admin_client.post(f"/admin/bookings/meeting/{meeting.pk}/change/", form)
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
+
+
+def test_a_meeting_to_come_cannot_be_marked_held_or_not_attended(admin_client, admin_user):
+    meeting = booked()
+    for action in ("mark_held", "mark_no_show"):
+        body = run_action(admin_client, action, meeting).content.decode()
+        assert "vasta, kun se on alkanut" in body
+    response = admin_client.post(
+        f"/admin/bookings/meeting/{meeting.pk}/change/", meeting_form(meeting, status="held")
+    )
+    assert "vasta, kun se on alkanut" in response.content.decode()
+    with pytest.raises(meetings.MeetingRefused) as refused:
+        meetings.set_meeting_status(meeting=meeting, status="no_show", user=admin_user)
+    assert refused.value.code == meetings.NOT_STARTED
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.changes.count()) == ("booked", 1)
+    # From its start on, it can.
+    meetings.set_meeting_status(meeting=meeting, status="held", user=admin_user, now=meeting.start)
+    meeting.refresh_from_db()
+    assert meeting.status == "held"
+
+
+def test_a_move_onto_a_holiday_a_day_off_or_a_busy_time_is_pointed_out(admin_client):
+    meeting = booked()
+    url = f"/admin/bookings/meeting/{meeting.pk}/change/"
+
+    def warnings_for_move(day, hour) -> str:
+        form = meeting_form(meeting, start_0=day, start_1=f"{hour}:00:00")
+        del form["_confirm_emails"]
+        body = admin_client.post(url, form).content.decode()
+        assert "Kun tallennat muutoksen" in body, body[:3000]
+        return " ".join(re.findall(r'<li class="warning">(.*?)</li>', body))
+
+    assert warnings_for_move("06.01.2027", 10) == "6.1.2027 on arkipyhä: Loppiainen."
+    AvailabilityException.objects.create(kind="off", start_date=date(2027, 1, 12), note="Koulutus")
+    assert (
+        warnings_for_move("12.01.2027", 10)
+        == "Olet merkinnyt päivän 12.1.2027 vapaaksi (Koulutus)."
+    )
+    BusyInterval.objects.create(
+        start=timezone.make_aware(datetime(2027, 1, 13, 9)),
+        end=timezone.make_aware(datetime(2027, 1, 13, 11)),
+    )
+    assert warnings_for_move("13.01.2027", 10) == "Omassa kalenterissasi on tuolloin varattu aika."
+    assert warnings_for_move("14.01.2027", 10) == ""
+    meeting.refresh_from_db()
+    assert meeting.sequence == 0, "nothing saved before the confirmation"
+
+
+def test_a_new_day_off_lists_the_meetings_it_touches(admin_client):
+    meeting = booked()
+    day = timezone.localtime(meeting.start).date()
+    response = admin_client.post(
+        "/admin/bookings/availabilityexception/add/",
+        {"kind": "off", "start_date": day.strftime("%d.%m.%Y"), "note": "Sairas"},
+        follow=True,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    warning = next(m for m in shown if m.startswith("Vapaalle osuu"))
+    assert warning.startswith("Vapaalle osuu 1 tapaaminen: Bea Booker: Tutustumistapaaminen")
+    assert meeting.inquiry.reference in warning
+    exception = AvailabilityException.objects.get()
+    page = admin_client.get(
+        f"/admin/bookings/availabilityexception/{exception.pk}/change/"
+    ).content.decode()
+    assert f'href="/admin/bookings/meeting/{meeting.pk}/change/"' in page
+
+
+def test_the_meeting_page_names_the_client_and_speaks_plainly(admin_client):
+    meeting = booked()
+    page = admin_client.get(f"/admin/bookings/meeting/{meeting.pk}/change/").content.decode()
+    inquiry_url = f"/admin/bookings/inquiry/{meeting.inquiry_id}/change/"
+    assert f'<a href="{inquiry_url}">Bea Booker</a>' in page
+    assert 'name="inquiry"' not in page
+    assert "delete_id_meeting_type" not in page and "add_id_meeting_type" not in page
+    assert "SEQUENCE" not in page and meeting.uid not in page
+    assert "Henna on hyväksynyt" not in page
+    local = timezone.localtime(meeting.start)
+    assert f'name="start_1" value="{local:%H.%M}"' in page
+
+
+def test_the_meeting_list_starts_with_the_next_meetings_and_filters_the_next_week(
+    admin_client, admin_user
+):
+    today = timezone.localdate()
+
+    def scheduled(name, days, hour=10):
+        start = timezone.make_aware(datetime.combine(today + timedelta(days=days), time(hour)))
+        return meetings.schedule_meetings(
+            inquiry=Inquiry.objects.create(kind="individual", name=name, email="x@example.fi"),
+            meeting_type=MeetingType.objects.get(bookable_online=True),
+            place="remote",
+            sessions=[(start, start + timedelta(minutes=30))],
+            user=admin_user,
+        )[0]
+
+    scheduled("Myöhempi", 30)
+    scheduled("Pian", 2)
+    scheduled("Mennyt", -3)
+
+    def names(query="") -> list[str]:
+        body = admin_client.get(MEETINGS + query).content.decode()
+        return re.findall(r'<td class="field-client">([^<]+)</td>', body)
+
+    assert names() == ["Pian", "Myöhempi"]
+    assert names("?when=week") == ["Pian"]
+    assert names("?when=past") == ["Mennyt"]
+    assert names("?when=all") == ["Mennyt", "Pian", "Myöhempi"]
+    body = admin_client.get(MEETINGS).content.decode()
+    assert "Tulevat" in body and "Seuraavat 7 päivää" in body
+
+
+def test_the_confirmation_and_the_refusal_speak_english_under_en(admin_client):
+    meeting = booked()
+    data = {"action": "mark_late_cancelled", "_selected_action": [meeting.pk]}
+    body = admin_client.post("/en" + MEETINGS + "?when=all", data).content.decode()
+    assert "Send the clients an email?" in body
+    assert "Bea Booker &lt;bea@example.fi&gt;: a cancellation" in body
+    assert "Yes, mark and send" in body
+    data["action"] = "mark_held"
+    body = admin_client.post("/en" + MEETINGS + "?when=all", data, follow=True).content.decode()
+    assert "can be marked held or not attended only once it has started" in body
+    listing = admin_client.get("/en" + MEETINGS).content.decode()
+    assert "Upcoming" in listing and "Next 7 days" in listing

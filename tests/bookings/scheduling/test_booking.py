@@ -91,7 +91,9 @@ def test_later_weeks_are_plain_links_up_to_the_horizon(client):
         seen |= new
         weeks += 1
         assert weeks < 12
-    horizon = timezone.now() + timedelta(weeks=MeetingType.objects.get().horizon_weeks)
+    horizon = timezone.now() + timedelta(
+        weeks=MeetingType.objects.get(bookable_online=True).horizon_weeks
+    )
     assert max(as_instant(s) for s in seen) <= horizon
     assert weeks >= 7
     far = client.get(BOOKING_URL, {"week": "2099-01-05"}).content.decode()
@@ -251,7 +253,7 @@ def test_without_a_bookable_type_the_page_points_to_the_inquiry_form(client):
 def test_the_daily_limit_closes_a_day_once_reached(
     book, client, django_capture_on_commit_callbacks
 ):
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     meeting_type.max_per_day = 1
     meeting_type.save()
     _response, slot = book()
@@ -273,7 +275,7 @@ def test_henna_changing_the_meeting_type_shows_on_the_page_at_once(
     client, django_capture_on_commit_callbacks
 ):
     assert "(30 min)" in client.get(BOOKING_URL).content.decode()
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     meeting_type.duration_minutes = 60
     meeting_type.in_kotka = False
     with django_capture_on_commit_callbacks(execute=True):

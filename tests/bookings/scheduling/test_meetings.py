@@ -24,6 +24,7 @@ from tests.bookings.booking_helpers import (
     first_free,
     offered_slots,
     page_token,
+    started,
 )
 
 CLIENTS = 12
@@ -101,7 +102,7 @@ def test_the_database_refuses_an_overlap_that_slips_past_the_checks(site_content
     """Should two writes ever both pass the free-time check (here the meeting lock is taken
     away, so they do), the exclusion constraint lets one through and the other gets "just
     taken", never a second meeting."""
-    intro = MeetingType.objects.get()
+    intro = MeetingType.objects.get(bookable_online=True)
     other = MeetingType.objects.create(
         name="Toinen", name_fi="Toinen", bookable_online=True, duration_minutes=30
     )
@@ -152,7 +153,7 @@ def test_henna_and_clients_changing_meetings_at_once_never_double_book(site_cont
     """The meeting lock serialises every write, whatever its kind or meeting type: clients
     booking a time while Henna gives cancelled meetings at that time their status back, all at
     once, end with one active meeting there."""
-    intro = MeetingType.objects.get()
+    intro = MeetingType.objects.get(bookable_online=True)
     start_at = first_free(intro)
     cancelled = []
     for index in range(4):
@@ -212,6 +213,7 @@ def test_a_status_that_would_take_back_a_held_time_is_refused_naming_the_meeting
     meetings.cancel_meeting(meeting=first, user=admin_user)
     second = booked(name="Toinen", email="toinen@example.fi")
     assert second.start == first.start
+    started(first, second)
     for status in ("held", "no_show", "booked"):
         with pytest.raises(meetings.MeetingRefused) as refused:
             meetings.set_meeting_status(meeting=first, status=status, user=admin_user)
@@ -237,7 +239,7 @@ def test_a_change_recorded_raises_the_sequence_only_when_the_clients_calendar_ch
     meeting = booked()
     video = meeting.meeting_type
     meetings.change_meeting(meeting=meeting, user=admin_user, allow_overlap=True)
-    meetings.set_meeting_status(meeting=meeting, status="held", user=admin_user)
+    meetings.set_meeting_status(meeting=meeting, status="held", user=admin_user, now=meeting.end)
     meeting.refresh_from_db()
     assert meeting.sequence == 0
     meetings.change_meeting(meeting=meeting, user=admin_user, place="kotka")
@@ -271,7 +273,7 @@ def meeting(minutes_from_start=0, **fields) -> Meeting:
     start = START + timedelta(minutes=minutes_from_start)
     return Meeting.objects.create(
         inquiry=inquiry,
-        meeting_type=MeetingType.objects.get(),
+        meeting_type=MeetingType.objects.get(bookable_online=True),
         start=start,
         end=start + timedelta(minutes=30),
         place="kotka",

@@ -42,7 +42,7 @@ def schedule_url(inquiry) -> str:
 
 def form(**changes) -> dict:
     data = {
-        "meeting_type": MeetingType.objects.get().pk,
+        "meeting_type": MeetingType.objects.get(bookable_online=True).pk,
         "place": "kotka",
         "date": "2027-03-16",  # a Tuesday, across the change to summer time on 28.3.
         "time": "14:00",
@@ -146,7 +146,7 @@ def test_the_inquiry_page_links_to_scheduling_and_counts_held_sessions(admin_cli
     start = datetime(2027, 1, 12, 14, tzinfo=HELSINKI)
     Meeting.objects.create(
         inquiry=inquiry,
-        meeting_type=MeetingType.objects.get(),
+        meeting_type=MeetingType.objects.get(bookable_online=True),
         start=start,
         end=start + timedelta(minutes=30),
         place="kotka",
@@ -186,7 +186,7 @@ def test_a_confirmed_overlap_covers_only_the_overlaps_henna_saw(admin_client, ad
     päällekkäisyyden" for that. Before she saves, a client books the first session's time on
     the booking page. Saving must not put the first session over the client without showing
     her (it did: the tick accepted any overlap found at saving time)."""
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     first = first_free(meeting_type)
     second = first + timedelta(weeks=1)
     seen = schedule_meetings(
@@ -216,7 +216,7 @@ def test_a_confirmed_overlap_covers_only_the_overlaps_henna_saw(admin_client, ad
 def test_the_preview_flags_a_busy_time_within_a_sessions_break(admin_client, inquiry):
     """A busy time of Henna's own calendar in the 15 minutes after the session: the booking
     page does not offer that start (the break counts), so the preview points it out too."""
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     meeting_type.buffer_after_minutes = 15
     meeting_type.save()
     start = first_free(meeting_type)
@@ -265,3 +265,26 @@ def test_a_link_set_on_the_schedule_page_goes_with_every_remote_session(
     assert all(f"Videoyhteys: {link}" in m.body for m in invitations)
     bad = admin_client.post(schedule_url(inquiry), form(place="remote", video_link="ei linkki"))
     assert "video_link" in bad.context["form"].errors
+
+
+@pytest.mark.django_db
+def test_a_fresh_site_has_the_usual_kinds_of_session_for_a_team_series(admin_client, inquiry):
+    usual = {
+        t.name_fi: (t.name_en, t.duration_minutes, t.bookable_online)
+        for t in MeetingType.objects.exclude(bookable_online=True)
+    }
+    assert usual == {
+        "Yksilötyönohjaus": ("Individual supervision", 60, False),
+        "Ryhmätyönohjaus": ("Group supervision", 90, False),
+        "Työyhteisön työnohjaus": ("Work community supervision", 120, False),
+    }
+    group = MeetingType.objects.get(name_fi="Ryhmätyönohjaus")
+    page = admin_client.get(schedule_url(inquiry)).content.decode()
+    assert f'<option value="{group.pk}" selected>Ryhmätyönohjaus</option>' in page
+    body = admin_client.post(
+        schedule_url(inquiry),
+        form(meeting_type=group.pk, date="2027-01-12", count="10", every_weeks="3"),
+    ).content.decode()
+    assert "Ryhmätyönohjaus: jokainen tapaaminen kestää 90 min." in body
+    assert "ti 12.1.2027 14.00–15.30" in body
+    assert "ti 20.7.2027 14.00–15.30" in body  # the tenth session
