@@ -284,3 +284,11 @@ def test_a_scheduled_session_may_be_cancelled_but_is_moved_by_asking_henna(clien
 def test_a_meeting_the_client_booked_stays_movable(client, meeting):
     assert meetings.client_may_move(meeting)
     assert 'id="move-form"' in client.get(manage_url(meeting)).content.decode()
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2101-01-04"])
+def test_a_week_at_the_ends_of_the_calendar_shows_the_nearest_bookable_week(client, meeting, week):
+    for url in (BOOKING_URL, manage_url(meeting)):
+        response = client.get(url, {"week": week})
+        assert response.status_code == 200
+        assert 'class="week-label"' in response.content.decode()
