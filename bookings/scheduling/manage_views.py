@@ -49,9 +49,12 @@ def meeting_context(meeting: Meeting) -> dict:
         "when": meeting_when(meeting),
         "practice": practice,
         "may_change": may_change,
-        "may_move": may_change and meetings.client_may_move(meeting),
+        # A hold is confirmed from the email first: the page that gave its link to whoever
+        # booked it must not let them move it about (nor learn the video link).
+        "may_move": may_change and not meeting.is_hold and meetings.client_may_move(meeting),
+        "hold_minutes": meetings.HOLD_MINUTES,
         # Behind the client's own link only: never on a public page.
-        "video_link": meeting.remote_link,
+        "video_link": "" if meeting.is_hold else meeting.remote_link,
     }
 
 
@@ -146,8 +149,49 @@ class CancelView(ManageView):
         return redirect("bookings:manage", token=token)
 
 
+@method_decorator(never_cache, name="dispatch")
+class ConfirmBookingView(View):
+    """The link in a new client's first email: a page with one button, since mail scanners open
+    links; the POST confirms the held booking (bookings.scheduling.meetings.confirm_booking)."""
+
+    template_name = "bookings/booking_confirm.html"
+
+    def held(self, token) -> Meeting | None:
+        if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+            return None
+        return (
+            Meeting.objects.select_related("meeting_type", "inquiry")
+            .filter(confirm_token=token, end__gte=timezone.now())
+            .first()
+        )
+
+    def expired(self, meeting):
+        context = {**meeting_context(meeting), "expired": True}
+        return TemplateResponse(self.request, self.template_name, context, status=410)
+
+    def get(self, request, token):
+        meeting = self.held(token)
+        if meeting is None:
+            return not_found(request)
+        if not meeting.is_hold and meeting.is_active:
+            return redirect("bookings:confirmation", token=meeting.manage_token)
+        if not meeting.is_active or meeting.hold_until <= timezone.now():
+            return self.expired(meeting)
+        return TemplateResponse(request, self.template_name, meeting_context(meeting))
+
+    def post(self, request, token):
+        meeting = self.held(token)
+        if meeting is None:
+            return not_found(request)
+        try:
+            meeting = meetings.confirm_booking(token=token)
+        except meetings.MeetingRefused:
+            return self.expired(meeting)
+        return redirect("bookings:confirmation", token=meeting.manage_token)
+
+
 def invitation(request, token):
     meeting = meeting_for(token)
-    if meeting is None:
+    if meeting is None or meeting.is_hold:
         return not_found(request)
     return invitation_ics_response(meeting, cached_practice())

@@ -309,7 +309,7 @@ def test_a_view_only_user_gets_no_meeting_actions_nor_the_export():
         response = run_action(client, action, meeting)
         assert not response["Content-Type"].startswith("text/csv")
     meeting.refresh_from_db()
-    assert meeting.status == "booked" and meeting.changes.count() == 1
+    assert meeting.status == "booked" and meeting.changes.count() == 2  # booked, confirmed
     assert not Notification.objects.filter(kind="cancel").exists()
 
 

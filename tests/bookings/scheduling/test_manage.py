@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings.models import Meeting, MeetingChange, Notification
 from bookings.scheduling import meetings
 from services.models import Practice
-from tests.bookings.booking_helpers import BOOKING_URL, as_instant, offered_slots
+from tests.bookings.booking_helpers import BOOKING_URL, as_instant, confirm_holds, offered_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def meeting(client, clock, django_capture_on_commit_callbacks):
     clock.advance(60)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(BOOKING_URL, booking_data(page_token(body), offered_slots(body)[0]))
+        confirm_holds()
     return Meeting.objects.select_related("meeting_type", "inquiry").get()
 
 
