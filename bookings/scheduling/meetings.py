@@ -66,6 +66,9 @@ HOLD_MINUTES = 30
 # mailbox, MAX_UPCOMING_PER_EMAIL holds already. Confirmed clients are not counted.
 MAX_HOLDS = 5
 MAX_HOLDS_PER_NETWORK = 2
+# Moves a client may make to one meeting within a day: each sends an email to the address it
+# was booked with and to Henna, so the manage link must not become a way to flood an inbox.
+MAX_CLIENT_MOVES_PER_DAY = 3
 # Henna hears that the holds are full at most this often.
 HOLDS_ALERT_EVERY = timedelta(hours=1)
 HOLDS_ALERT_KEY = "bookings:holds-full-alert"
@@ -85,6 +88,7 @@ HOLDS_FULL = "holds_full"  # as many new clients' bookings await confirmation as
 HOLDS_PENDING = "holds_pending"  # this network's earlier bookings await confirmation
 UNCONFIRMED = "unconfirmed"  # a hold: confirmed from the email before it can be moved
 EXPIRED = "expired"  # a hold not confirmed in time: the time was freed
+TOO_MANY_MOVES = "too_many_moves"  # moved MAX_CLIENT_MOVES_PER_DAY times within a day already
 
 # A lock key of our own for PostgreSQL's transaction-level advisory lock.
 LOCK_KEY = 0x4D454554  # "MEET"
@@ -129,6 +133,7 @@ class MeetingRefused(Exception):
             HOLDS_PENDING: _("Samasta osoitteesta on jo vahvistamattomia varauksia."),
             UNCONFIRMED: _("Varausta ei ole vielä vahvistettu."),
             EXPIRED: _("Varausta ei vahvistettu ajoissa, ja aika vapautettiin."),
+            TOO_MANY_MOVES: _("Asiakas on siirtänyt tapaamista jo kolmesti vuorokauden sisällä."),
             CHANGED_MEANWHILE: _(
                 "Tapaamista on muutettu sen jälkeen, kun avasit sen (esimerkiksi asiakas perui tai "
                 "siirsi sen). Tarkista tiedot ja tee muutos uudelleen."
@@ -670,6 +675,15 @@ def move_meeting(
                 raise MeetingRefused(SCHEDULED)
             if meeting.is_hold:
                 raise MeetingRefused(UNCONFIRMED)
+            moves = meeting.changes.filter(
+                action=MeetingChange.Action.MOVED,
+                by_client=True,
+                changed_at__gt=now - timedelta(days=1),
+            )
+            if len(moves.values_list("pk", flat=True)[:MAX_CLIENT_MOVES_PER_DAY]) >= (
+                MAX_CLIENT_MOVES_PER_DAY
+            ):
+                raise MeetingRefused(TOO_MANY_MOVES)
             if new_start == meeting.start:
                 raise MeetingRefused(NOT_OFFERED)
         return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)

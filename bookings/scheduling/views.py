@@ -90,6 +90,14 @@ ERRORS = {
         None,
         lambda: _("Varausta ei vahvistettu ajoissa, joten aika vapautettiin muille."),
     ),
+    meetings.TOO_MANY_MOVES: (
+        429,
+        None,
+        lambda: _(
+            "Tapaamista on jo siirretty kolme kertaa vuorokauden sisällä. Jos aika ei vieläkään "
+            "sovi, ota yhteyttä puhelimitse tai sähköpostilla."
+        ),
+    ),
     meetings.TOO_LATE: (
         400,
         None,
