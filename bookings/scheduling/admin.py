@@ -188,7 +188,9 @@ class MeetingAdmin(admin.ModelAdmin):
     list_select_related = ["meeting_type", "inquiry"]
     date_hierarchy = "start"
     search_fields = ["inquiry__name", "inquiry__email", "inquiry__reference"]
-    readonly_fields = ["inquiry", "end", "sequence", "uid", "created_at", "updated_at"]
+    readonly_fields = [
+        *("inquiry", "end", "sequence", "uid", "hold_until", "created_at", "updated_at")
+    ]
     inlines = [MeetingChangeInline]
     ordering = ["-start"]
     actions = [*STATUS_ACTIONS, export_meetings_csv]

@@ -171,8 +171,12 @@ def test_axe_finds_no_violation_on_the_clients_own_pages(live_site, axe_page, ad
         sessions=[(start, start + supervision.duration)],
         user=admin_user,
     )
+    hold = booked(name="Uusi Asiakas", email="uusi@example.fi", skip=1, confirm=False)
     token = meeting.manage_token
     paths = [
+        f"/ajanvaraus/{hold.manage_token}/vahvistus/",
+        f"/ajanvaraus/vahvista/{hold.confirm_token}/",
+        f"/en/booking/confirm/{hold.confirm_token}/",
         f"/ajanvaraus/{token}/",
         f"/ajanvaraus/{token}/peru/",
         f"/ajanvaraus/{session.manage_token}/",

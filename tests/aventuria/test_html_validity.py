@@ -66,13 +66,16 @@ def test_the_clients_own_pages_are_valid_html(client, tmp_path, admin_user):
         sessions=[(start, start + supervision.duration)],
         user=admin_user,
     )
+    hold = booked(name="Uusi Asiakas", email="uusi@example.fi", skip=1, confirm=False)
     paths = {}
-    for prefix, cancel, confirmed in (
-        ("/ajanvaraus", "peru", "vahvistus"),
-        ("/en/booking", "cancel", "confirmed"),
+    for prefix, cancel, confirmed, confirm in (
+        ("/ajanvaraus", "peru", "vahvistus", "vahvista"),
+        ("/en/booking", "cancel", "confirmed", "confirm"),
     ):
         token = meeting.manage_token
         paths |= {
+            f"hold{prefix}": f"{prefix}/{hold.manage_token}/{confirmed}/",
+            f"confirm{prefix}": f"{prefix}/{confirm}/{hold.confirm_token}/",
             f"manage{prefix}": f"{prefix}/{token}/",
             f"cancel{prefix}": f"{prefix}/{token}/{cancel}/",
             f"confirmed{prefix}": f"{prefix}/{token}/{confirmed}/",
