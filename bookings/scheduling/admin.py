@@ -189,7 +189,13 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     search_fields = ["inquiry__name", "inquiry__email", "inquiry__reference"]
     readonly_fields = [
-        *("inquiry", "end", "sequence", "uid", "hold_until", "created_at", "updated_at")
+        "inquiry",
+        "end",
+        "sequence",
+        "uid",
+        "hold_until",
+        "created_at",
+        "updated_at",
     ]
     inlines = [MeetingChangeInline]
     ordering = ["-start"]
