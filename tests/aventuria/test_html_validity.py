@@ -56,6 +56,7 @@ def test_the_clients_own_pages_are_valid_html(client, tmp_path, admin_user):
     if java is None:
         pytest.fail("Java is needed to run vnu.jar (Debian package default-jre-headless)")
     meeting = booked()
+    hold = booked(name="Uusi Asiakas", email="uusi@example.fi", skip=1, confirm=False)
     supervision = MeetingType.objects.create(name="Yksilötyönohjaus", duration_minutes=60)
     start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
     start += timedelta(weeks=3)
@@ -66,7 +67,6 @@ def test_the_clients_own_pages_are_valid_html(client, tmp_path, admin_user):
         sessions=[(start, start + supervision.duration)],
         user=admin_user,
     )
-    hold = booked(name="Uusi Asiakas", email="uusi@example.fi", skip=1, confirm=False)
     paths = {}
     for prefix, cancel, confirmed, confirm in (
         ("/ajanvaraus", "peru", "vahvistus", "vahvista"),

@@ -215,7 +215,14 @@ def test_the_confirmation_email_carries_the_invitation_and_the_manage_link(
         labels=FI,
     )
     page.wait_for_url("**/vahvistus/")
-    (email,) = [m for m in mail.outbox if m.to == ["aino@example.fi"]]
+    # A new client's first email only asks to confirm the booking: no invitation yet.
+    (request,) = [m for m in mail.outbox if m.to == ["aino@example.fi"]]
+    assert not request.attachments
+    confirm = re.search(r"https?://\S+/ajanvaraus/vahvista/[\w-]+/", request.body).group(0)
+    page.goto(confirm)
+    page.get_by_role("button", name="Vahvista varaus").click()
+    page.wait_for_url("**/vahvistus/")
+    (email,) = [m for m in mail.outbox if m.to == ["aino@example.fi"] and m is not request]
     message = email.message()
     parts = {part.get_content_type(): part for part in message.walk()}
     assert "text/calendar" in parts
