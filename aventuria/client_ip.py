@@ -1,3 +1,5 @@
+import ipaddress
+
 from django.conf import settings
 
 
@@ -13,3 +15,19 @@ def client_ip(request) -> str:
         if forwarded:
             return forwarded
     return request.META.get("REMOTE_ADDR", "")
+
+
+def client_network(address: str) -> str:
+    """The part of an address that one visitor owns: an IPv4 address as it is, an IPv6 address's
+    /64 network. A home or mobile connection gets a whole /64 (2^64 addresses to choose from),
+    so counting IPv6 addresses one by one would count nothing. An IPv4 address written as IPv6
+    (::ffff:192.0.2.1) is the IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -8,6 +8,21 @@ import traceback
 CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# A path segment that is one of the site's secrets: a manage or confirmation link's token, the
+# calendar feed's token (secrets.token_urlsafe, 32 or more characters). Page slugs are
+# lower-case words; a segment this long with a capital letter or a digit is never one.
+TOKEN_SEGMENT_RE = re.compile(
+    r"(?<=/)(?=[A-Za-z0-9_-]*[A-Z0-9])[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])"
+)
+REDACTED = "[token]"
+
+
+def redact_tokens(text: str) -> str:
+    """The text with every token segment of a path replaced: whoever reads the logs must not
+    get Henna's live calendar feed or a client's manage link from them."""
+    return TOKEN_SEGMENT_RE.sub(REDACTED, text)
+
+
 def escape_controls(text: str) -> str:
     """The text with every control character written out as an escape, so that a value a
     visitor chose (a path with %0D%0A in it) can never start a log line of its own."""
@@ -26,6 +41,11 @@ class NoRequestDetailsFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if hasattr(record, "request"):
             record.request = None
+        # Django's "Not Found: /path" and CSRF warnings quote the path, tokens and all.
+        message = record.getMessage()
+        redacted = redact_tokens(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         if record.exc_info and record.exc_info[1] is not None:
             chain = exception_chain(record.exc_info[1])
             if any(quotes_data(exc) for exc in chain):

@@ -16,6 +16,11 @@ urlpatterns = [
         manage_views.ConfirmationView.as_view(),
         name="confirmation",
     ),
+    path(
+        _("ajanvaraus/vahvista/<str:token>/"),
+        manage_views.ConfirmBookingView.as_view(),
+        name="confirm",
+    ),
     path(_("ajanvaraus/<str:token>/kutsu.ics"), manage_views.invitation, name="invitation"),
     path(_("ajanvaraus/<str:token>/peru/"), manage_views.CancelView.as_view(), name="cancel"),
     path(_("ajanvaraus/<str:token>/"), manage_views.ManageView.as_view(), name="manage"),

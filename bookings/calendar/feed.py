@@ -107,7 +107,11 @@ def feed_event(meeting: Meeting, practice, *, with_names: bool) -> Event:
     event.add("dtstart", meeting.start.astimezone(UTC))
     event.add("dtend", meeting.end.astimezone(UTC))
     event.add("sequence", meeting.sequence)
-    event.add("status", "CONFIRMED" if meeting.is_active else "CANCELLED")
+    if not meeting.is_active:
+        status = "CANCELLED"
+    else:  # A hold not confirmed yet may still go away by itself.
+        status = "TENTATIVE" if meeting.is_hold else "CONFIRMED"
+    event.add("status", status)
     event.add("summary", summary)
     event.add("location", location(meeting, practice))
     event.add("url", admin_link)

@@ -198,8 +198,8 @@ def field_value(obj: models.Model, field: models.Field):
     return field.value_from_object(obj)
 
 
-# The client's link to manage a meeting: a key, not information about them.
-NOT_EXPORTED = {"manage_token"}
+# The client's links to manage and to confirm a meeting: keys, not information about them.
+NOT_EXPORTED = {"manage_token", "confirm_token"}
 
 
 def stored_fields(model) -> list[models.Field]:

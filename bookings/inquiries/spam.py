@@ -12,7 +12,7 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from aventuria.client_ip import client_ip
+from aventuria.client_ip import client_ip, client_network
 
 TOKEN_SALT = "bookings.inquiry-form"  # noqa: S105 - a namespace, not a secret
 RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
@@ -81,5 +81,7 @@ class RateLimit:
 
 
 def client_key(request) -> str:
-    """A keyed hash of the visitor's address: enough to count, useless to identify anyone."""
-    return salted_hmac("bookings.client-key", client_ip(request), algorithm="sha256").hexdigest()
+    """A keyed hash of the visitor's address (an IPv6 address's /64): enough to count, useless
+    to identify anyone."""
+    network = client_network(client_ip(request))
+    return salted_hmac("bookings.client-key", network, algorithm="sha256").hexdigest()

@@ -65,7 +65,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0009_meeting_video_link"),
+        ("bookings", "0010_faults_notification_claim"),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ Not bookable on the site (Henna agrees them with the client); she may change or 
 
 from django.db import migrations
 
-STATE = [("bookings", "0009_meeting_video_link")]
+STATE = [("bookings", "0011_billing_payers_invoices")]
 USUAL_TYPES = [
     {"name_fi": "Yksilötyönohjaus", "name_en": "Individual supervision", "duration_minutes": 60},
     {"name_fi": "Ryhmätyönohjaus", "name_en": "Group supervision", "duration_minutes": 90},

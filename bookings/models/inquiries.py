@@ -27,6 +27,22 @@ def new_reference() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+# Providers whose addresses ignore dots in the local part: j.ohn@gmail.com is john@gmail.com.
+DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox_key(email: str) -> str:
+    """The mailbox an address reaches, for counting bookings per person: lower case, without a
+    +tag (mallory+1@example.fi is mallory@example.fi), and for Gmail without dots."""
+    local, _at, domain = email.strip().lower().rpartition("@")
+    if not local:
+        return email.strip().lower()
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 class InquiryQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Inquiry.OPEN_STATUSES)
@@ -79,6 +95,8 @@ class Inquiry(models.Model):
     )
     name = models.CharField(_("nimi"), max_length=150)
     email = models.EmailField(_("sähköposti"), max_length=254)
+    # mailbox_key(email): kept with the address, whoever saves it (save()).
+    email_key = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("puhelin"), max_length=30, blank=True)
     organisation = models.CharField(_("organisaatio"), max_length=200, blank=True)
     # Who pays for the sessions; what the client typed above stays as it is.
@@ -157,6 +175,12 @@ class Inquiry(models.Model):
     def __str__(self) -> str:
         return _("Yhteydenotto %(reference)s") % {"reference": self.reference}
 
+    def save(self, *args, **kwargs):
+        self.email_key = mailbox_key(self.email)
+        if kwargs.get("update_fields") is not None and "email" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "email_key"}
+        super().save(*args, **kwargs)
+
     def get_admin_url(self) -> str:
         return reverse("admin:bookings_inquiry_change", args=[self.pk])
 
@@ -227,6 +251,7 @@ class Notification(models.Model):
         STAFF_MEETING = "staff_mtg", _("Tapaamisilmoitus Hennalle")
         # An invoice's PDF to the organisation that takes it by email: once per invoice.
         INVOICE = "invoice", _("Lasku sähköpostilla")
+        CONFIRM_REQUEST = "confirm", _("Varauksen vahvistuspyyntö asiakkaalle")
 
     INQUIRY_KINDS = (Kind.ACKNOWLEDGEMENT, Kind.STAFF)
 

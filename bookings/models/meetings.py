@@ -261,6 +261,10 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings that hold their time (not cancelled)."""
         return self.filter(status__in=Meeting.ACTIVE_STATUSES)
 
+    def holds(self, now=None):
+        """New clients' bookings not confirmed yet, within their time to confirm."""
+        return self.active().filter(hold_until__gt=now or timezone.now())
+
     def upcoming(self, now=None):
         return self.active().filter(start__gte=now or timezone.now())
 
@@ -325,6 +329,15 @@ class Meeting(models.Model):
         _("versio"), default=0, help_text=_("Kasvaa joka muutoksessa (kalenterikutsun SEQUENCE).")
     )
     manage_token = models.CharField(max_length=64, unique=True, default=new_manage_token)
+    # A new client's booking is held until they confirm it from their email (its link has this
+    # token), or until hold_until passes and bookings.scheduling.meetings.expire_holds frees it.
+    # Confirmed: hold_until is empty. The token stays, so a second click finds the meeting.
+    hold_until = models.DateTimeField(
+        _("vahvistettava viimeistään"), null=True, blank=True, db_index=True, editable=False
+    )
+    confirm_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("varattu"), default=timezone.now)
     updated_at = models.DateTimeField(_("muutettu"), auto_now=True)
 
@@ -374,6 +387,12 @@ class Meeting(models.Model):
         return self.status in self.ACTIVE_STATUSES
 
     @property
+    def is_hold(self) -> bool:
+        """Booked by a new client who has not confirmed it yet: the time is held, no invitation
+        has gone out, Henna has not been told."""
+        return self.hold_until is not None
+
+    @property
     def remote_link(self) -> str:
         """The link the client opens to join a remote meeting: the meeting's own, else its
         type's meeting room; "" when none is set yet or the meeting is not remote. Only for the
@@ -404,6 +423,8 @@ class MeetingChange(models.Model):
         CANCELLED = "cancelled", _("Peruttu")
         STATUS = "status", _("Tila muutettu")
         CHANGED = "changed", _("Tyyppi, paikka tai linkki muutettu")
+        CONFIRMED = "confirmed", _("Vahvistettu sähköpostista")
+        EXPIRED = "expired", _("Vahvistamatta, vapautettu")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("muutos"), max_length=20, choices=Action.choices)

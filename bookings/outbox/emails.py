@@ -47,6 +47,7 @@ TEMPLATES = {
     Notification.Kind.CANCELLATION: "meeting_cancellation",
     Notification.Kind.REMINDER: "meeting_reminder",
     Notification.Kind.STAFF_MEETING: "staff_meeting",
+    Notification.Kind.CONFIRM_REQUEST: "meeting_confirm",
 }
 
 
@@ -70,6 +71,13 @@ def is_out_of_date(notification: Notification, now: datetime | None = None) -> b
             return not meeting.is_active
         case Notification.Kind.CANCELLATION:
             return meeting.is_active
+        case Notification.Kind.CONFIRM_REQUEST:
+            # Confirmed, cancelled or expired meanwhile: the link has nothing left to do.
+            return (
+                not meeting.is_active
+                or not meeting.is_hold
+                or meeting.hold_until <= (now or timezone.now())
+            )
     return False
 
 
@@ -144,7 +152,8 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
             "old_when": start_when(old_start) if old_start else "",
             "place": location(meeting, practice),
             "remote": meeting.place == Meeting.Place.REMOTE,
-            "video_link": meeting.remote_link,
+            # A hold's email does not carry the link: it is sent once the booking is confirmed.
+            "video_link": "" if meeting.is_hold else meeting.remote_link,
             # A session Henna scheduled, not one the client booked: worded so, and moved by
             # asking her (bookings.scheduling.meetings.client_may_move).
             "scheduled": not meeting.booked_by_client,
@@ -153,6 +162,12 @@ def build_meeting_email(notification: Notification) -> EmailMessage:
             "forward": inquiry.kind in Inquiry.GROUP_KINDS,
             "event": staff_event(meeting),
             "manage_link": manage_link(meeting),
+            "confirm_link": confirm_link(meeting),
+            "confirm_by": (
+                dateformat.format(meeting.hold_until.astimezone(HELSINKI), _("G.i"))
+                if meeting.is_hold
+                else ""
+            ),
             "admin_link": settings.SITE_URL + inquiry.get_admin_url(),
             "booking_link": settings.SITE_URL + reverse("bookings:booking"),
             "language_name": translation.get_language_info(inquiry.language)["name_translated"],
@@ -195,6 +210,14 @@ def build_invoice_email(notification: Notification) -> EmailMessage:
     )
     email.attach(filename, attachment, "application/pdf")
     return email
+
+
+def confirm_link(meeting: Meeting) -> str:
+    """The link in a hold's email that confirms it (a page with one button: a mail scanner
+    that opens links confirms nothing)."""
+    if not meeting.confirm_token:
+        return ""
+    return settings.SITE_URL + reverse("bookings:confirm", kwargs={"token": meeting.confirm_token})
 
 
 def build_email(notification: Notification) -> EmailMessage:

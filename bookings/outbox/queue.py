@@ -80,6 +80,18 @@ def queue_meeting_emails(
     wake_sender(meeting.inquiry_id)
 
 
+def queue_confirm_request(*, meeting: Meeting) -> None:
+    """Within a hold's transaction: the one email a new client's booking sends, the link to
+    confirm it. No invitation and no notification to Henna until they do."""
+    Notification.objects.create(
+        inquiry_id=meeting.inquiry_id,
+        meeting=meeting,
+        kind=Notification.Kind.CONFIRM_REQUEST,
+        sequence=meeting.sequence,
+    )
+    wake_sender(meeting.inquiry_id)
+
+
 def queue_due_reminders(now: datetime | None = None) -> int:
     """Queue the reminder of every booked meeting that starts within MEETING_REMINDER_HOURS,
     once per version of the meeting: the unique constraint on (meeting, kind, sequence) makes
@@ -92,6 +104,7 @@ def queue_due_reminders(now: datetime | None = None) -> int:
     due = list(
         Meeting.objects.filter(
             status=Meeting.Status.BOOKED,
+            hold_until__isnull=True,
             start__gt=now,
             start__lte=now + timedelta(hours=settings.MEETING_REMINDER_HOURS),
         )

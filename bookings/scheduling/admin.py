@@ -324,7 +324,7 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     search_fields = ["inquiry__name", "inquiry__email", "inquiry__reference"]
     # The calendar's SEQUENCE and UID are the invitations' business, not Henna's.
-    readonly_fields = ["client_link", "end", "created_at", "updated_at"]
+    readonly_fields = ["client_link", "end", "hold_until", "created_at", "updated_at"]
     inlines = [MeetingChangeInline]
     ordering = ["start"]
     actions = [*STATUS_ACTIONS, export_meetings_csv]

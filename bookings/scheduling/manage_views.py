@@ -3,16 +3,20 @@ confirmation, the page to move the meeting, the step that asks once more before 
 and the invitation to download."""
 
 import re
+import time
 
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from aventuria.cache import try_cache
 from services.content import cached_practice
 
+from ..inquiries.spam import client_key
 from ..models import Meeting
 from ..outbox.emails import meeting_when
 from ..outbox.invitations import invitation_ics_response
@@ -23,6 +27,29 @@ from .views import Week, client_error, slot_week
 
 # What bookings.models.meetings.new_manage_token makes (secrets.token_urlsafe).
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Posts to the client's pages (move, cancel, confirm) that one network (an IPv6 /64) may send
+# in an hour: a client needs a few; a script trying tokens or moving a meeting to and fro, more.
+POSTS_PER_HOUR = 20
+
+
+def too_many_posts(request) -> bool:
+    """Count this post against its network's hour; True when it is over POSTS_PER_HOUR.
+    Counted in the shared cache (a lost count only lets a few more through)."""
+    key = f"client-pages:{client_key(request)}:{int(time.time() // 3600)}"
+    try_cache("add", key, 0, timeout=3600)
+    return (try_cache("incr", key, failed=0) or 0) > POSTS_PER_HOUR
+
+
+def too_many_posts_page(request, meeting: Meeting | None):
+    """The refusal: the meeting as it is, with a clear message, never an error page."""
+    message = _(
+        "Tästä osoitteesta on lähetetty juuri monta muutosta. Yritä tunnin päästä uudelleen tai "
+        "ota yhteyttä puhelimitse tai sähköpostilla."
+    )
+    if meeting is None:
+        return not_found(request)
+    context = {**meeting_context(meeting), "error": message}
+    return TemplateResponse(request, "bookings/booking_manage.html", context, status=429)
 
 
 def meeting_for(token: str) -> Meeting | None:
@@ -49,9 +76,12 @@ def meeting_context(meeting: Meeting) -> dict:
         "when": meeting_when(meeting),
         "practice": practice,
         "may_change": may_change,
-        "may_move": may_change and meetings.client_may_move(meeting),
+        # A hold is confirmed from the email first: the page that gave its link to whoever
+        # booked it must not let them move it about (nor learn the video link).
+        "may_move": may_change and not meeting.is_hold and meetings.client_may_move(meeting),
+        "hold_minutes": meetings.HOLD_MINUTES,
         # Behind the client's own link only: never on a public page.
-        "video_link": meeting.remote_link,
+        "video_link": "" if meeting.is_hold else meeting.remote_link,
     }
 
 
@@ -94,6 +124,8 @@ class ManageView(View):
         return self.render(meeting, week=request.GET.get("week"))
 
     def post(self, request, token):
+        if too_many_posts(request):
+            return too_many_posts_page(request, meeting_for(token))
         meeting = meeting_for(token)
         if meeting is None:
             return not_found(request)
@@ -132,6 +164,8 @@ class CancelView(ManageView):
         return TemplateResponse(request, self.confirm_template, context)
 
     def post(self, request, token):
+        if too_many_posts(request):
+            return too_many_posts_page(request, meeting_for(token))
         meeting = meeting_for(token)
         if meeting is None:
             return not_found(request)
@@ -146,8 +180,51 @@ class CancelView(ManageView):
         return redirect("bookings:manage", token=token)
 
 
+@method_decorator(never_cache, name="dispatch")
+class ConfirmBookingView(View):
+    """The link in a new client's first email: a page with one button, since mail scanners open
+    links; the POST confirms the held booking (bookings.scheduling.meetings.confirm_booking)."""
+
+    template_name = "bookings/booking_confirm.html"
+
+    def held(self, token) -> Meeting | None:
+        if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
+            return None
+        return (
+            Meeting.objects.select_related("meeting_type", "inquiry")
+            .filter(confirm_token=token, end__gte=timezone.now())
+            .first()
+        )
+
+    def expired(self, meeting):
+        context = {**meeting_context(meeting), "expired": True}
+        return TemplateResponse(self.request, self.template_name, context, status=410)
+
+    def get(self, request, token):
+        meeting = self.held(token)
+        if meeting is None:
+            return not_found(request)
+        if not meeting.is_hold and meeting.is_active:
+            return redirect("bookings:confirmation", token=meeting.manage_token)
+        if not meeting.is_active or meeting.hold_until <= timezone.now():
+            return self.expired(meeting)
+        return TemplateResponse(request, self.template_name, meeting_context(meeting))
+
+    def post(self, request, token):
+        if too_many_posts(request):
+            return too_many_posts_page(request, None)
+        meeting = self.held(token)
+        if meeting is None:
+            return not_found(request)
+        try:
+            meeting = meetings.confirm_booking(token=token)
+        except meetings.MeetingRefused:
+            return self.expired(meeting)
+        return redirect("bookings:confirmation", token=meeting.manage_token)
+
+
 def invitation(request, token):
     meeting = meeting_for(token)
-    if meeting is None:
+    if meeting is None or meeting.is_hold:
         return not_found(request)
     return invitation_ics_response(meeting, cached_practice())

@@ -8,7 +8,9 @@ form, the meeting list's actions and the commands all call these functions:
 - schedule_meetings: Henna books one session or a series for an inquiry;
 - set_meeting_status: Henna's list actions (held, not attended, cancelled late);
 - change_meeting: Henna's change form, any of time, type, place, link, status and overlap at
-  once.
+  once;
+- confirm_booking, expire_holds: a new client's booking is held until they confirm it from
+  their email, or freed when they do not.
 
 Each runs in one transaction that first takes the meeting lock (serialise), so meeting writes
 never interleave, on any database. Inside it, one overlap check: the client's times go through
@@ -29,21 +31,28 @@ naming the meetings in the way).
 
 import copy
 import logging
+import secrets
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from services.models import PrivacyNotice
+from aventuria.cache import try_cache
+from services.models import Practice, PrivacyNotice
 
-from ..inquiries.services import change_status, create_inquiry
+from ..inquiries.services import change_status, create_inquiry, rate_limited
 from ..models import Inquiry, Meeting, MeetingChange, MeetingType
-from ..outbox.queue import queue_meeting_emails
+from ..models.inquiries import mailbox_key
+from ..outbox.queue import queue_confirm_request, queue_meeting_emails
 from . import availability, slots
 from .availability import Overlap, find_overlaps
 
@@ -51,12 +60,25 @@ logger = logging.getLogger(__name__)
 
 # Upcoming bookings one email address may hold at a time.
 MAX_UPCOMING_PER_EMAIL = 2
+# A new client's booking is held this long for them to confirm it from their email.
+HOLD_MINUTES = 30
+# Unconfirmed holds at once: in all, and from one network (client_key, an IPv6 /64). Per
+# mailbox, MAX_UPCOMING_PER_EMAIL holds already. Confirmed clients are not counted.
+MAX_HOLDS = 5
+MAX_HOLDS_PER_NETWORK = 2
+# Moves a client may make to one meeting within a day: each sends an email to the address it
+# was booked with and to Henna, so the manage link must not become a way to flood an inbox.
+MAX_CLIENT_MOVES_PER_DAY = 3
+# Henna hears that the holds are full at most this often.
+HOLDS_ALERT_EVERY = timedelta(hours=1)
+HOLDS_ALERT_KEY = "bookings:holds-full-alert"
 # The years a meeting may be in: what a practice plans, far from where date arithmetic ends.
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 TAKEN = "taken"  # overlaps another meeting (for a client: free when the page was shown)
 NOT_OFFERED = "not_offered"  # never on offer: past, outside the hours, tampered with
 TOO_MANY = "too_many"  # the address has its two upcoming bookings already
+RATE_LIMITED = "rate_limited"  # the visitor's network has sent its inquiries and bookings for now
 TOO_LATE = "too_late"  # past the type's cutoff for the client's own changes
 NOT_ACTIVE = "not_active"  # cancelled already
 WRONG_PLACE = "wrong_place"  # the meeting type is not offered at that place
@@ -65,6 +87,11 @@ SCHEDULED = "scheduled"  # a session Henna scheduled: the client asks her for an
 NOT_STARTED = "not_started"  # held or not attended, before the meeting has started
 # What the client's email says about the change (Meeting.client_email after a change).
 INVITATION, CANCELLATION = "invitation", "cancellation"
+HOLDS_FULL = "holds_full"  # as many new clients' bookings await confirmation as are allowed
+HOLDS_PENDING = "holds_pending"  # this network's earlier bookings await confirmation
+UNCONFIRMED = "unconfirmed"  # a hold: confirmed from the email before it can be moved
+EXPIRED = "expired"  # a hold not confirmed in time: the time was freed
+TOO_MANY_MOVES = "too_many_moves"  # moved MAX_CLIENT_MOVES_PER_DAY times within a day already
 
 # A lock key of our own for PostgreSQL's transaction-level advisory lock.
 LOCK_KEY = 0x4D454554  # "MEET"
@@ -100,6 +127,7 @@ class MeetingRefused(Exception):
             TAKEN: _("Aika menee päällekkäin toisen tapaamisen kanssa (taukoineen)."),
             NOT_OFFERED: _("Aikaa ei voi varata."),
             TOO_MANY: _("Sähköpostiosoitteella on jo kaksi tulevaa varausta."),
+            RATE_LIMITED: _("Samasta osoitteesta on tehty juuri monta varausta."),
             TOO_LATE: _("Asiakas ei voi enää muuttaa tapaamista itse."),
             NOT_ACTIVE: _("Tapaaminen on jo peruttu."),
             WRONG_PLACE: _("Tämä tapaamistyyppi ei salli valittua paikkaa."),
@@ -107,6 +135,11 @@ class MeetingRefused(Exception):
             NOT_STARTED: _(
                 "Tapaamisen voi merkitä pidetyksi tai poisjäädyksi vasta, kun se on alkanut."
             ),
+            HOLDS_FULL: _("Vahvistamattomia varauksia on jo enimmäismäärä."),
+            HOLDS_PENDING: _("Samasta osoitteesta on jo vahvistamattomia varauksia."),
+            UNCONFIRMED: _("Varausta ei ole vielä vahvistettu."),
+            EXPIRED: _("Varausta ei vahvistettu ajoissa, ja aika vapautettiin."),
+            TOO_MANY_MOVES: _("Asiakas on siirtänyt tapaamista jo kolmesti vuorokauden sisällä."),
             CHANGED_MEANWHILE: _(
                 "Tapaamista on muutettu sen jälkeen, kun avasit sen (esimerkiksi asiakas perui tai "
                 "siirsi sen). Tarkista tiedot ja tee muutos uudelleen."
@@ -197,10 +230,13 @@ def create_meeting(
     allow_overlap: bool = False,
     by_client: bool = False,
     user=None,
+    hold_until: datetime | None = None,
 ) -> Meeting:
     """Within a serialised transaction whose checks have passed: the meeting, its history and
-    its emails."""
+    its emails. With hold_until, a hold: its one email asks the client to confirm it."""
     meeting = Meeting.objects.create(
+        hold_until=hold_until,
+        confirm_token=secrets.token_urlsafe(24) if hold_until else None,
         inquiry=inquiry,
         meeting_type=meeting_type,
         start=start,
@@ -217,8 +253,56 @@ def create_meeting(
         changed_by=user,
         sequence=meeting.sequence,
     )
-    queue_meeting_emails(meeting=meeting, notify_staff=user is None)
+    if meeting.is_hold:
+        queue_confirm_request(meeting=meeting)
+    else:
+        queue_meeting_emails(meeting=meeting, notify_staff=user is None)
     return meeting
+
+
+def at_least(queryset, count: int) -> bool:
+    """Whether the queryset has count rows: reading at most count ids costs less than counting."""
+    return len(queryset.values_list("pk", flat=True)[:count]) >= count
+
+
+def is_returning(email_key: str) -> bool:
+    """Whether this mailbox has had a meeting that was not a hold: a client who confirmed a
+    booking before, or one Henna scheduled. Their bookings need no confirmation."""
+    return Meeting.objects.filter(inquiry__email_key=email_key, hold_until__isnull=True).exists()
+
+
+def check_holds(*, client_key: str, now: datetime) -> None:
+    """A new client's booking becomes a hold: refused when the holds are full, in all or for
+    this network."""
+    holds = Meeting.objects.holds(now)
+    if client_key and at_least(holds.filter(inquiry__client_key=client_key), MAX_HOLDS_PER_NETWORK):
+        raise MeetingRefused(HOLDS_PENDING)
+    if at_least(holds, MAX_HOLDS):
+        raise MeetingRefused(HOLDS_FULL)
+
+
+def alert_holds_full(now: datetime) -> None:
+    """Tell Henna that new clients' bookings are being refused, once per HOLDS_ALERT_EVERY
+    (the cache's atomic add decides who sends it; without a cache, nobody)."""
+    if not try_cache("add", HOLDS_ALERT_KEY, 1, timeout=HOLDS_ALERT_EVERY.total_seconds()):
+        return
+    practice = Practice.objects.filter(pk=1).first()
+    if practice is None or not practice.email:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "max_holds": MAX_HOLDS,
+            "hold_minutes": HOLD_MINUTES,
+            "holds": list(Meeting.objects.holds(now).select_related("inquiry", "meeting_type")),
+            "admin_link": settings.SITE_URL + reverse("admin:bookings_meeting_changelist"),
+        }
+        subject = render_to_string("bookings/email/holds_full_subject.txt", context)
+        body = render_to_string("bookings/email/holds_full.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), body, None, [practice.email])
+    except Exception:  # The refusal stands; the alert is tried again by the next refusal.
+        logger.exception("Holds full: the alert to Henna could not be sent")
+        try_cache("delete", HOLDS_ALERT_KEY)
 
 
 @sensitive_variables()
@@ -240,7 +324,12 @@ def book_meeting(
 ) -> tuple[Meeting, bool]:
     """A client books a free time: its inquiry (an intro meeting, status "meeting agreed"), the
     meeting, their history and emails, in one transaction. The same submission_id again (a
-    double click, a reload) returns the first meeting and False. Raises MeetingRefused."""
+    double click, a reload) returns the first meeting and False. Raises MeetingRefused.
+
+    The limits are counted inside the serialised transaction, so that parallel posts cannot all
+    pass them: the visitor's network (client_key, an IPv6 address's /64) within
+    INQUIRY_RATE_LIMIT, and at most MAX_UPCOMING_PER_EMAIL upcoming bookings per mailbox
+    (mailbox_key: case, +tags and Gmail's dots do not make another person)."""
     now = now or timezone.now()
     if place not in meeting_type.places:
         raise MeetingRefused(NOT_OFFERED)
@@ -250,11 +339,17 @@ def book_meeting(
             existing = existing_booking(submission_id)
             if existing is not None:
                 return existing, False
-            upcoming = Meeting.objects.upcoming(now).filter(inquiry__email__iexact=email.strip())
-            if len(upcoming.values_list("pk", flat=True)[:MAX_UPCOMING_PER_EMAIL]) >= (
-                MAX_UPCOMING_PER_EMAIL
-            ):
+            if client_key and rate_limited(client_key=client_key, submission_id=submission_id):
+                raise MeetingRefused(RATE_LIMITED)
+            expire_holds(now=now, serialised=True)
+            email_key = mailbox_key(email)
+            upcoming = Meeting.objects.upcoming(now).filter(inquiry__email_key=email_key)
+            if at_least(upcoming, MAX_UPCOMING_PER_EMAIL):
                 raise MeetingRefused(TOO_MANY)
+            hold_until = None
+            if not is_returning(email_key):
+                check_holds(client_key=client_key, now=now)
+                hold_until = now + timedelta(minutes=HOLD_MINUTES)
             check_free(meeting_type, start, now=now)
             inquiry = create_inquiry(
                 submission_id=submission_id,
@@ -271,15 +366,84 @@ def book_meeting(
                 status=Inquiry.Status.MEETING,
             )
             meeting = create_meeting(
-                inquiry=inquiry, meeting_type=meeting_type, start=start, place=place, by_client=True
+                inquiry=inquiry,
+                meeting_type=meeting_type,
+                start=start,
+                place=place,
+                by_client=True,
+                hold_until=hold_until,
             )
+    except MeetingRefused as refused:
+        if refused.code == HOLDS_FULL:
+            alert_holds_full(now)
+        raise
     except IntegrityError:
         existing = existing_booking(submission_id)
         if existing is not None:
             return existing, False
         raise MeetingRefused(TAKEN) from None
-    logger.info("Meeting %s booked", meeting.pk)
+    logger.info("Meeting %s %s", meeting.pk, "held" if meeting.is_hold else "booked")
     return meeting, True
+
+
+def confirm_booking(*, token: str, now: datetime | None = None) -> Meeting:
+    """The client confirms their held booking from the email's link: it becomes a booked
+    meeting like any other, and its invitation and Henna's notification go out. A second
+    confirmation returns the meeting as it is. Raises MeetingRefused(EXPIRED) for a hold not
+    confirmed in time (or cancelled), and Meeting.DoesNotExist for a wrong token."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        serialise()
+        meeting = Meeting.objects.select_related("meeting_type", "inquiry").get(confirm_token=token)
+        if not meeting.is_hold:
+            if not meeting.is_active:
+                raise MeetingRefused(NOT_ACTIVE)
+            return meeting
+        if not meeting.is_active or meeting.hold_until <= now:
+            raise MeetingRefused(EXPIRED)
+        meeting.hold_until = None
+        meeting.save(update_fields=["hold_until", "updated_at"])
+        MeetingChange.objects.create(
+            meeting=meeting,
+            action=MeetingChange.Action.CONFIRMED,
+            by_client=True,
+            sequence=meeting.sequence,
+            changed_at=now,
+        )
+        queue_meeting_emails(meeting=meeting, notify_staff=True)
+    logger.info("Meeting %s confirmed", meeting.pk)
+    return meeting
+
+
+def expire_holds(*, now: datetime | None = None, serialised: bool = False) -> int:
+    """Free the time of every hold not confirmed within HOLD_MINUTES: the meeting is cancelled
+    (no email: the client was never sent an invitation, Henna never told) and its inquiry
+    closed. Run before every booking and by `manage.py expire_holds`. Returns how many."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not serialised:
+            serialise()
+        due = list(
+            Meeting.objects.active()
+            .filter(hold_until__lte=now)
+            .select_related("meeting_type", "inquiry")
+        )
+        for meeting in due:
+            old = copy.copy(meeting)
+            meeting.status = Meeting.Status.CANCELLED
+            meeting.save(update_fields=["status", "updated_at"])
+            MeetingChange.objects.create(
+                meeting=meeting,
+                action=MeetingChange.Action.EXPIRED,
+                new_status=meeting.status,
+                sequence=old.sequence,
+                changed_at=now,
+            )
+            if meeting.inquiry.is_open:
+                change_status(inquiry=meeting.inquiry, status=Inquiry.Status.CLOSED)
+    if due:
+        logger.info("%s unconfirmed bookings expired", len(due))
+    return len(due)
 
 
 def schedule_meetings(
@@ -416,7 +580,8 @@ def apply_change(
     record_changes(meeting, old, by_client=by_client, user=user)
     # What the client is sent about this change (read by the admin's confirmation step).
     meeting.client_email = ""
-    if meeting.sequence != old.sequence:
+    if meeting.sequence != old.sequence and not old.is_hold:
+        # A hold has had no invitation and Henna no notification: nothing to update.
         # A meeting that is over gets no email: Henna is putting her records right.
         notify_client = max(meeting.end, old.end) > now
         queue_meeting_emails(
@@ -515,6 +680,15 @@ def move_meeting(
                 raise MeetingRefused(TOO_LATE)
             if not client_may_move(meeting):
                 raise MeetingRefused(SCHEDULED)
+            if meeting.is_hold:
+                raise MeetingRefused(UNCONFIRMED)
+            moves = meeting.changes.filter(
+                action=MeetingChange.Action.MOVED,
+                by_client=True,
+                changed_at__gt=now - timedelta(days=1),
+            )
+            if at_least(moves, MAX_CLIENT_MOVES_PER_DAY):
+                raise MeetingRefused(TOO_MANY_MOVES)
             if new_start == meeting.start:
                 raise MeetingRefused(NOT_OFFERED)
         return apply_change(meeting, start=new_start, by_client=by_client, user=user, now=now)

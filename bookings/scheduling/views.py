@@ -53,6 +53,51 @@ ERRORS = {
             "niitä vahvistusviestin linkistä, tai ota yhteyttä puhelimitse tai sähköpostilla."
         ),
     ),
+    meetings.RATE_LIMITED: (
+        429,
+        None,
+        lambda: _(
+            "Tästä osoitteesta on lähetetty juuri monta yhteydenottoa tai varausta. Yritä "
+            "myöhemmin uudelleen tai ota yhteyttä puhelimitse tai sähköpostilla."
+        ),
+    ),
+    meetings.HOLDS_PENDING: (
+        429,
+        None,
+        lambda: _(
+            "Tästä osoitteesta on jo varauksia, joita ei ole vahvistettu. Vahvista ne "
+            "sähköpostiisi tulleesta linkistä, tai ota yhteyttä puhelimitse tai sähköpostilla."
+        ),
+    ),
+    meetings.HOLDS_FULL: (
+        503,
+        None,
+        lambda: _(
+            "Juuri nyt moni uusi varaus odottaa vahvistusta, joten uusia varauksia ei hetkeen "
+            "oteta vastaan. Yritä puolen tunnin päästä uudelleen tai ota yhteyttä puhelimitse "
+            "tai sähköpostilla."
+        ),
+    ),
+    meetings.UNCONFIRMED: (
+        400,
+        None,
+        lambda: _(
+            "Vahvista varaus ensin sähköpostiisi tulleesta linkistä; sen jälkeen voit siirtää sitä."
+        ),
+    ),
+    meetings.EXPIRED: (
+        410,
+        None,
+        lambda: _("Varausta ei vahvistettu ajoissa, joten aika vapautettiin muille."),
+    ),
+    meetings.TOO_MANY_MOVES: (
+        429,
+        None,
+        lambda: _(
+            "Tapaamista on jo siirretty kolme kertaa vuorokauden sisällä. Jos aika ei vieläkään "
+            "sovi, ota yhteyttä puhelimitse tai sähköpostilla."
+        ),
+    ),
     meetings.TOO_LATE: (
         400,
         None,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('services', '0006_privacy_notice_booking'),
+        ('services', '0007_billing_practice_bank_account'),
     ]
 
     operations = [

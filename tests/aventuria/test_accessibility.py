@@ -161,6 +161,7 @@ def test_axe_finds_no_violation_on_the_clients_own_pages(live_site, axe_page, ad
     from tests.bookings.booking_helpers import booked
 
     meeting = booked()
+    hold = booked(name="Uusi Asiakas", email="uusi@example.fi", skip=1, confirm=False)
     supervision = MeetingType.objects.create(name="Yksilötyönohjaus", duration_minutes=60)
     start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
     start += timedelta(weeks=3)
@@ -173,6 +174,9 @@ def test_axe_finds_no_violation_on_the_clients_own_pages(live_site, axe_page, ad
     )
     token = meeting.manage_token
     paths = [
+        f"/ajanvaraus/{hold.manage_token}/vahvistus/",
+        f"/ajanvaraus/vahvista/{hold.confirm_token}/",
+        f"/en/booking/confirm/{hold.confirm_token}/",
         f"/ajanvaraus/{token}/",
         f"/ajanvaraus/{token}/peru/",
         f"/ajanvaraus/{session.manage_token}/",

@@ -56,6 +56,7 @@ def test_the_clients_own_pages_are_valid_html(client, tmp_path, admin_user):
     if java is None:
         pytest.fail("Java is needed to run vnu.jar (Debian package default-jre-headless)")
     meeting = booked()
+    hold = booked(name="Uusi Asiakas", email="uusi@example.fi", skip=1, confirm=False)
     supervision = MeetingType.objects.create(name="Yksilötyönohjaus", duration_minutes=60)
     start = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
     start += timedelta(weeks=3)
@@ -67,12 +68,14 @@ def test_the_clients_own_pages_are_valid_html(client, tmp_path, admin_user):
         user=admin_user,
     )
     paths = {}
-    for prefix, cancel, confirmed in (
-        ("/ajanvaraus", "peru", "vahvistus"),
-        ("/en/booking", "cancel", "confirmed"),
+    for prefix, cancel, confirmed, confirm in (
+        ("/ajanvaraus", "peru", "vahvistus", "vahvista"),
+        ("/en/booking", "cancel", "confirmed", "confirm"),
     ):
         token = meeting.manage_token
         paths |= {
+            f"hold{prefix}": f"{prefix}/{hold.manage_token}/{confirmed}/",
+            f"confirm{prefix}": f"{prefix}/{confirm}/{hold.confirm_token}/",
             f"manage{prefix}": f"{prefix}/{token}/",
             f"cancel{prefix}": f"{prefix}/{token}/{cancel}/",
             f"confirmed{prefix}": f"{prefix}/{token}/{confirmed}/",

@@ -76,3 +76,23 @@ def test_a_path_with_a_separator_or_a_nul_in_it_gets_the_404_page(site, path):
     assert status == 404
     assert "Internal Server Error" not in body
     assert ("Page not found" if path.startswith("/en/") else "Sivua ei löytynyt") in body
+
+
+def test_no_token_of_a_link_reaches_the_log(site):
+    """The feed's and the manage links' tokens are secrets: the access log and Django's
+    warnings (not found, CSRF) name the path with the token segment redacted."""
+    feed_token = "Fe3dT0kenAbcdefghijklmnopqrstuvwxyz0123456789"
+    manage_token = "Ma9ageT0kenAbcdefghijklmnopqrst"
+    site.request("GET", f"/kalenteri/{feed_token}.ics")
+    site.request(
+        "GET", f"/ajanvaraus/{manage_token}/", headers={"Referer": f"/en/booking/{manage_token}/"}
+    )
+    site.request("GET", f"/en/booking/confirm/{manage_token}/")  # a hold's confirm link
+    site.request("POST", f"/ajanvaraus/{manage_token}/peru/", body="a=b")  # no CSRF cookie
+    log = site.wait_for_log("POST /ajanvaraus/[token]/peru/")
+    assert "GET /kalenteri/[token].ics 404" in log
+    assert "GET /ajanvaraus/[token]/ 404" in log
+    assert "GET /en/booking/confirm/[token]/ 404" in log
+    assert "Forbidden (Referer checking failed - no Referer.): /ajanvaraus/[token]/peru/" in log
+    assert feed_token not in log
+    assert manage_token not in log

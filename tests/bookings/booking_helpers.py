@@ -57,10 +57,18 @@ def first_free(meeting_type, skip=0):
     return free[skip]
 
 
-def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
-    """A meeting booked through the write path at a free time (the skip-th of them)."""
+def confirm_holds() -> None:
+    """What new clients do with the link in their first email: every hold becomes a booked
+    meeting, with its invitation and Henna's notification."""
+    for token in Meeting.objects.holds().values_list("confirm_token", flat=True):
+        meetings.confirm_booking(token=token)
+
+
+def booked(name="Bea Booker", email="bea@example.fi", skip=0, confirm=True) -> Meeting:
+    """A meeting booked through the write path at a free time (the skip-th of them), confirmed
+    by the client (confirm=False: a hold, as a new client's booking is at first)."""
     meeting_type = MeetingType.objects.get(bookable_online=True)
-    return meetings.book_meeting(
+    meeting = meetings.book_meeting(
         submission_id=None,
         meeting_type=meeting_type,
         start=first_free(meeting_type, skip),
@@ -69,6 +77,9 @@ def booked(name="Bea Booker", email="bea@example.fi", skip=0) -> Meeting:
         email=email,
         language="fi",
     )[0]
+    if confirm and meeting.is_hold:
+        meeting = meetings.confirm_booking(token=meeting.confirm_token)
+    return meeting
 
 
 def started(*started_meetings: Meeting, ago: timedelta = timedelta(days=2)) -> None:

@@ -118,6 +118,12 @@ def test_a_client_books_moves_and_cancels_in_finnish(live_site, page, settings, 
         labels=FI,
     )
     page.wait_for_url("**/vahvistus/")
+    # A new client: the time is held until they confirm it from their email.
+    assert page.locator("h1").inner_text() == "Vahvista varaus sähköpostistasi"
+    token = Meeting.objects.get().confirm_token
+    page.goto(f"{live_site.url}/ajanvaraus/vahvista/{token}/")
+    page.get_by_role("button", name="Vahvista varaus").click()
+    page.wait_for_url("**/vahvistus/")
     assert page.locator("h1").inner_text() == "Tapaaminen varattu"
     assert f"klo {chosen}" in page.locator(".lead").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
@@ -176,6 +182,11 @@ def test_a_client_books_and_cancels_in_english(live_site, page, settings, artifa
         labels=EN,
     )
     page.wait_for_url("**/en/booking/*/confirmed/")
+    assert page.locator("h1").inner_text() == "Confirm your booking from your email"
+    token = Meeting.objects.get().confirm_token
+    page.goto(f"{live_site.url}/en/booking/confirm/{token}/")
+    page.get_by_role("button", name="Confirm booking").click()
+    page.wait_for_url("**/en/booking/*/confirmed/")
     assert page.locator("h1").inner_text() == "Meeting booked"
     page.screenshot(path=artifacts_dir / "booking-confirmation-en-1280.png", full_page=True)
     page.get_by_role("link", name="cancel or move the meeting").click()
@@ -204,7 +215,14 @@ def test_the_confirmation_email_carries_the_invitation_and_the_manage_link(
         labels=FI,
     )
     page.wait_for_url("**/vahvistus/")
-    (email,) = [m for m in mail.outbox if m.to == ["aino@example.fi"]]
+    # A new client's first email only asks to confirm the booking: no invitation yet.
+    (request,) = [m for m in mail.outbox if m.to == ["aino@example.fi"]]
+    assert not request.attachments
+    confirm = re.search(r"https?://\S+/ajanvaraus/vahvista/[\w-]+/", request.body).group(0)
+    page.goto(confirm)
+    page.get_by_role("button", name="Vahvista varaus").click()
+    page.wait_for_url("**/vahvistus/")
+    (email,) = [m for m in mail.outbox if m.to == ["aino@example.fi"] and m is not request]
     message = email.message()
     parts = {part.get_content_type(): part for part in message.walk()}
     assert "text/calendar" in parts

@@ -195,7 +195,12 @@ def test_no_generated_booking_gets_an_error_page_or_an_unoffered_time(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(action=st.sampled_from(["move", "cancel", "", "x"]) | junk, slot=slot_values | junk)
-def test_no_generated_change_on_a_manage_page_gets_an_error_page(client, action, slot):
+def test_no_generated_change_on_a_manage_page_gets_an_error_page(client, monkeypatch, action, slot):
+    from bookings.scheduling import manage_views
+
+    # Every example is posted, not refused by the limit of posts per network.
+    monkeypatch.setattr(manage_views, "POSTS_PER_HOUR", 10**6)
     meeting = Meeting.objects.first() or booked()
     response = client.post(meeting.get_manage_url(), {"action": action, "slot": slot})
-    assert response.status_code in (200, 302, 400, 404, 409)
+    # 429: moved three times today already, a page that says so.
+    assert response.status_code in (200, 302, 400, 404, 409, 429)

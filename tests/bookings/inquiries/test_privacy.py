@@ -453,9 +453,11 @@ def test_export_holds_the_meeting_and_its_changes(moved_meeting, admin_client):
     assert meeting["id"] == moved_meeting.pk
     assert meeting["place"] == "remote"
     assert meeting["sequence"] == 1
-    assert "manage_token" not in meeting
-    assert [change["action"] for change in meeting["changes"]] == ["booked", "moved"]
+    assert "manage_token" not in meeting and "confirm_token" not in meeting
+    actions = [change["action"] for change in meeting["changes"]]
+    assert actions == ["booked", "confirmed", "moved"]
     assert moved_meeting.manage_token not in response.content.decode()
+    assert moved_meeting.confirm_token not in response.content.decode()
 
 
 def test_erasure_removes_the_meeting_its_history_and_emails(moved_meeting, admin_client):

@@ -314,7 +314,7 @@ def test_a_view_only_user_gets_no_meeting_actions_nor_the_export():
         response = run_action(client, action, meeting)
         assert not response["Content-Type"].startswith("text/csv")
     meeting.refresh_from_db()
-    assert meeting.status == "booked" and meeting.changes.count() == 1
+    assert meeting.status == "booked" and meeting.changes.count() == 2  # booked, confirmed
     assert not Notification.objects.filter(kind="cancel").exists()
 
 
@@ -631,7 +631,15 @@ def test_editing_a_cancelled_meeting_sends_no_second_cancellation(admin_client, 
     assert Notification.objects.filter(meeting=meeting, kind="cancel").count() == 1
 
 
-@pytest.mark.parametrize(("day", "at"), [("31.12.9999", "23:50:00"), ("01.01.0001", "00:10:00")])
+@pytest.mark.parametrize(
+    ("day", "at"),
+    [
+        ("31.12.9999", "23:50:00"),
+        ("31.12.9999", "23:59"),
+        ("01.01.0001", "00:10:00"),
+        ("01.01.2101", "10:00"),
+    ],
+)
 def test_a_time_out_of_range_in_the_change_form_gets_a_message_not_an_error_page(
     admin_client, day, at
 ):

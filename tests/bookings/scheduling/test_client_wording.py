@@ -15,6 +15,7 @@ from tests.bookings.booking_helpers import (
     BOOKING_URL,
     BOOKING_URL_EN,
     booking_data,
+    confirm_holds,
     offered_slots,
     page_token,
 )
@@ -35,6 +36,7 @@ def booked(client, clock, django_capture_on_commit_callbacks):
         clock.advance(60)
         with django_capture_on_commit_callbacks(execute=True):
             client.post(url, booking_data(page_token(body), offered_slots(body)[0]))
+            confirm_holds()
         return Meeting.objects.select_related("meeting_type", "inquiry").get()
 
     return book

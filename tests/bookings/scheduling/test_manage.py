@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings.models import Meeting, MeetingChange, Notification
 from bookings.scheduling import meetings
 from services.models import Practice
-from tests.bookings.booking_helpers import BOOKING_URL, as_instant, offered_slots
+from tests.bookings.booking_helpers import BOOKING_URL, as_instant, confirm_holds, offered_slots
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +24,7 @@ def meeting(client, clock, django_capture_on_commit_callbacks):
     clock.advance(60)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(BOOKING_URL, booking_data(page_token(body), offered_slots(body)[0]))
+        confirm_holds()
     return Meeting.objects.select_related("meeting_type", "inquiry").get()
 
 
@@ -284,3 +285,62 @@ def test_a_scheduled_session_may_be_cancelled_but_is_moved_by_asking_henna(clien
 def test_a_meeting_the_client_booked_stays_movable(client, meeting):
     assert meetings.client_may_move(meeting)
     assert 'id="move-form"' in client.get(manage_url(meeting)).content.decode()
+
+
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2101-01-04"])
+def test_a_week_at_the_ends_of_the_calendar_shows_the_nearest_bookable_week(client, meeting, week):
+    for url in (BOOKING_URL, manage_url(meeting)):
+        response = client.get(url, {"week": week})
+        assert response.status_code == 200
+        assert 'class="week-label"' in response.content.decode()
+
+
+def test_the_manage_link_moves_a_meeting_three_times_a_day_then_asks_to_call(
+    client, meeting, django_capture_on_commit_callbacks
+):
+    """The issue's email cannon: 40 moves between two times sent 80 emails. Three moves a day
+    go through; the fourth gets a clear page and sends nothing."""
+    from django.core import mail
+
+    body = client.get(manage_url(meeting)).content.decode()
+    slots = [offered_slots(body)[0], offered_slots(body)[-1]]
+    mail.outbox.clear()
+    statuses = []
+    for attempt in range(6):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                manage_url(meeting), {"action": "move", "slot": slots[attempt % 2]}
+            )
+        statuses.append(response.status_code)
+    assert statuses == [302, 302, 302, 429, 429, 429]
+    assert "siirretty kolme kertaa vuorokauden sisällä" in response.content.decode()
+    assert "040 123 4567" in response.content.decode() or "puhelimitse" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.sequence == 3
+    assert len(mail.outbox) == 6  # three updated invitations, three notes to Henna
+    # Henna moves it as often as she needs.
+    from django.contrib.auth import get_user_model
+
+    henna = get_user_model().objects.create_user("henna-test", is_staff=True)
+    meetings.move_meeting(meeting=meeting, new_start=as_instant(slots[0]), user=henna)
+    # The client may still cancel.
+    assert client.post(cancel_url(meeting)).status_code == 302
+
+
+def test_many_posts_from_one_network_get_a_clear_page_not_an_error(client, meeting, monkeypatch):
+    from bookings.scheduling import manage_views
+
+    monkeypatch.setattr(manage_views, "POSTS_PER_HOUR", 2)
+    own = meeting.start.astimezone(timezone.get_current_timezone()).isoformat()
+    for _attempt in range(2):  # refused moves (its own time), but posts all the same
+        assert client.post(manage_url(meeting), {"slot": own}).status_code == 400
+    response = client.post(manage_url(meeting), {"slot": own})
+    assert response.status_code == 429
+    assert "monta muutosta" in response.content.decode()
+    assert meeting.inquiry.reference in response.content.decode()
+    assert client.post(cancel_url(meeting)).status_code == 429
+    meeting.refresh_from_db()
+    assert meeting.is_active
+    english = client.post(f"/en/booking/{meeting.manage_token}/", {"slot": own})
+    assert english.status_code == 429
+    assert "Many changes have just been sent from this address" in english.content.decode()

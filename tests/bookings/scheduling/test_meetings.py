@@ -247,7 +247,7 @@ def test_a_change_recorded_raises_the_sequence_only_when_the_clients_calendar_ch
     assert (meeting.place, meeting.sequence) == ("kotka", 1)
     assert meeting.meeting_type == video
     actions = list(meeting.changes.values_list("action", flat=True))
-    assert actions == ["booked", "status", "changed"]
+    assert actions == ["booked", "confirmed", "status", "changed"]
 
 
 @pytest.mark.django_db
@@ -259,7 +259,8 @@ def test_a_dry_run_checks_everything_and_keeps_nothing(
         meetings.change_meeting(meeting=meeting, user=admin_user, place="kotka", dry_run=True)
     assert callbacks == []
     meeting.refresh_from_db()
-    assert (meeting.place, meeting.sequence, meeting.changes.count()) == ("remote", 0, 1)
+    # Its history: booked, and confirmed by the client; nothing of the dry run.
+    assert (meeting.place, meeting.sequence, meeting.changes.count()) == ("remote", 0, 2)
     other = booked(name="Toinen", email="toinen@example.fi", skip=3)
     with pytest.raises(meetings.MeetingRefused):
         meetings.change_meeting(meeting=other, user=admin_user, start=meeting.start, dry_run=True)

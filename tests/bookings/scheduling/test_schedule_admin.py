@@ -235,7 +235,13 @@ def test_the_preview_flags_a_busy_time_within_a_sessions_break(admin_client, inq
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("day", "at", "count", "every"),
-    [("0001-01-01", "00:30", "1", "4"), ("9999-01-05", "14:00", "3", "52")],
+    [
+        ("0001-01-01", "00:30", "1", "4"),
+        ("9999-01-05", "14:00", "3", "52"),
+        ("9999-12-20", "14:00", "2", "52"),
+        ("9999-12-31", "23:59", "1", "1"),
+        ("1999-12-31", "10:00", "1", "1"),
+    ],
 )
 def test_a_date_out_of_range_gets_a_message_not_an_error_page(
     admin_client, inquiry, day, at, count, every
