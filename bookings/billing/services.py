@@ -98,7 +98,12 @@ def billable_meetings(month: Month):
     statuses = [Meeting.Status.HELD, Meeting.Status.LATE_CANCELLED, Meeting.Status.NO_SHOW]
     meetings = (
         Meeting.objects.filter(
-            start__gte=start, start__lt=end, status__in=statuses, inquiry__payer__isnull=False
+            start__gte=start,
+            start__lt=end,
+            status__in=statuses,
+            inquiry__payer__isnull=False,
+            # A hold the client never confirmed is no session of theirs, whatever its mark.
+            hold_until__isnull=True,
         )
         .exclude(uid__in=billed_meeting_uids())
         .select_related("inquiry__payer", "meeting_type")
@@ -144,7 +149,7 @@ def seller_fields(practice: Practice) -> dict:
         "seller_name": practice.name,
         "seller_business_id": practice.business_id,
         "seller_vat_number": vat_number,
-        "seller_street": practice.district,
+        "seller_street": practice.street_address or practice.district,
         "seller_postal_code": practice.postal_code,
         "seller_city": practice.city,
         "seller_email": practice.email,

@@ -278,3 +278,25 @@ def test_the_privacy_notice_says_invoices_are_kept_six_years(client, language, s
     page = client.get(url)
 
     assert sentence in page.content.decode()
+
+
+def test_a_hold_the_client_never_confirmed_is_not_billed():
+    _county, _company, aino, _pekka = january()
+    hold = session(aino, helsinki(2027, 1, 26, 9))
+    hold.hold_until = helsinki(2027, 1, 1, 9)  # Stored as a hold: never confirmed.
+    hold.save(update_fields=["hold_until"])
+
+    county_invoice, _company_invoice = issue()
+
+    assert [line.service_date.day for line in county_invoice.lines.all()] == [5, 19, 31]
+
+
+def test_the_invoice_gives_the_practices_street_address_where_it_has_one():
+    january()
+    practice = Practice.objects.get()
+    practice.street_address = "Keskuskatu 12 B"
+    practice.save()
+
+    county_invoice, _company_invoice = issue()
+
+    assert county_invoice.seller_street == "Keskuskatu 12 B"
