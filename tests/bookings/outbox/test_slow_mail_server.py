@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from bookings.models import Meeting, Notification
 from bookings.outbox import worker
+from bookings.scheduling import meetings
 from tests.bookings.booking_helpers import booking_data, offered_slots, page_token
 from tests.bookings.conftest import post_inquiry
 from tests.bookings.scheduling.test_meetings import Visitor
@@ -168,13 +169,17 @@ def test_from_the_third_attempt_retries_are_spaced_out(submit, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_bookings_at_once_are_all_confirmed_while_the_web_process_waits_on_the_mail_server(
-    live_site, settings, slow_smtp
+    live_site, settings, slow_smtp, monkeypatch
 ):
-    """On SQLite, without the worker: each booking's emails go out from its own request after
+    """On SQLite, without the worker: each booking's email goes out from its own request after
     the commit, 1 s each. Were the write lock held while talking to the mail server, the
-    twelve would queue for 24 s behind it and the last ones give up after the lock's 20 s."""
+    twelve would queue behind it and the last ones give up after the lock's 20 s."""
     settings.INQUIRY_MIN_FILL_SECONDS = 0
     settings.INQUIRY_RATE_LIMIT = "1000/h"  # every request comes from 127.0.0.1
+    # Twelve new clients from one address: each booking is held until confirmed from its email,
+    # and the caps on such holds (issue 18) are lifted here to let all twelve in.
+    monkeypatch.setattr(meetings, "MAX_HOLDS", 100)
+    monkeypatch.setattr(meetings, "MAX_HOLDS_PER_NETWORK", 100)
     settings.EMAIL_TIMEOUT = 5
     smtp = slow_smtp(delay=1)
     clients = 12
@@ -196,10 +201,12 @@ def test_bookings_at_once_are_all_confirmed_while_the_web_process_waits_on_the_m
         statuses = list(pool.map(book, range(clients)))
     assert statuses == [302] * clients
     assert Meeting.objects.count() == clients
-    # The emails went out after the responses (the server's close()), each once.
+    # The emails (each client's request to confirm) went out after the responses (the
+    # server's close()), each once.
     assert wait_for(lambda: not Notification.objects.filter(sent_at__isnull=True).exists())
-    assert sorted(to for to, _id in smtp.received).count("henna@aventuria.fi") == clients
-    assert len(smtp.received) == 2 * clients
+    assert sorted(to for to, _id in smtp.received) == sorted(
+        f"asiakas{index}@example.fi" for index in range(clients)
+    )
 
 
 def test_the_web_process_sends_a_requests_emails_after_its_response_is_out(client):

@@ -135,7 +135,7 @@ def test_the_command_frees_expired_holds(post_booking, capsys):
 def test_a_returning_client_and_hennas_own_scheduling_are_not_held(admin_user):
     booked(email="bea@example.fi")
     mail.outbox.clear()
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     again = meetings.book_meeting(
         submission_id=None,
         meeting_type=meeting_type,
@@ -257,7 +257,7 @@ def test_parallel_bookings_from_one_address_cannot_pass_the_rate_limit(site_cont
     clients = 12
     for n in range(clients):  # returning clients: not held, so only the rate limit counts
         booked(email=f"asiakas{n}@example.fi", skip=n)
-    meeting_type = MeetingType.objects.get()
+    meeting_type = MeetingType.objects.get(bookable_online=True)
     starts = [first_free(meeting_type, skip=n) for n in range(clients)]
     barrier = threading.Barrier(clients)
 
