@@ -8,6 +8,14 @@ from django.core.management.base import BaseCommand, CommandError
 from bookings.calendar.busy import start_sync_thread
 from bookings.outbox import worker
 from bookings.outbox.queue import queue_due_reminders
+from bookings.scheduling.meetings import expire_holds
+
+
+def each_round() -> None:
+    """Before each round of sending: the reminders now due, and the times of bookings not
+    confirmed in time freed (also on a quiet day, when no new booking runs expire_holds)."""
+    queue_due_reminders()
+    expire_holds()
 
 
 def run_worker(*, stop: threading.Event, interval: float = 60, report=None, sqlite_poll: float = 2):
@@ -21,7 +29,7 @@ def run_worker(*, stop: threading.Event, interval: float = 60, report=None, sqli
             interval=interval,
             report=report,
             sqlite_poll=sqlite_poll,
-            each_round=queue_due_reminders,
+            each_round=each_round,
         )
     finally:
         stop.set()
@@ -76,7 +84,7 @@ class Command(BaseCommand):
                 signal.signal(signum, lambda *_: stop.set())
             run_worker(stop=stop, interval=interval, report=lambda r: self.stdout.write(str(r)))
             return
-        queue_due_reminders()
+        each_round()
         result = worker.send_pending_notifications(reply_timeout=worker.FINAL_REPLY_SECONDS)
         if result.failed:
             raise CommandError(str(result))

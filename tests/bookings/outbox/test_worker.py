@@ -478,3 +478,23 @@ def test_the_running_worker_sends_to_the_address_henna_just_changed_in_the_admin
     ]
     acknowledgement = next(email for email in second if email["to"] == ["toka@example.fi"])
     assert acknowledgement["reply_to"] == "toimisto@aventuria.fi"
+
+
+@pytest.mark.django_db
+def test_the_email_worker_frees_the_time_of_a_booking_not_confirmed_in_time(site_content):
+    """On a quiet day no new booking runs expire_holds: the worker's round does."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import Meeting
+    from tests.bookings.booking_helpers import booked
+
+    hold = booked(confirm=False)
+    assert hold.is_hold
+    Meeting.objects.filter(pk=hold.pk).update(hold_until=timezone.now() - timedelta(minutes=1))
+
+    call_command("send_notifications", stdout=StringIO())
+
+    hold.refresh_from_db()
+    assert not hold.is_active
