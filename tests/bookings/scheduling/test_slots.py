@@ -4,6 +4,7 @@ weeks of 2027.
 Henna's own calendar keeps its busy times out of the times clients can book."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -22,6 +23,9 @@ from bookings.scheduling.slots import (
     finnish_holidays,
     free_slots,
     is_free,
+    merged,
+    overlapping,
+    overlapping_merged,
 )
 from tests.bookings.booking_helpers import BOOKING_URL, as_instant, offered_slots
 
@@ -289,3 +293,19 @@ def test_a_busy_time_from_her_own_calendar_is_not_offered(client, django_assert_
     hit = [s for s in before if as_instant(s) < busy_end and as_instant(s) + meeting > busy_start]
     assert before[1] in hit
     assert [s for s in before if s not in hit] == after
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 600), st.integers(1, 120)), max_size=12),
+    st.integers(0, 700),
+    st.integers(1, 200),
+)
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_joined_busy_times_overlap_a_span_exactly_when_one_of_them_does(busy, since, length):
+    base = datetime(2027, 1, 1, tzinfo=UTC)
+    intervals = [(base + timedelta(minutes=s), base + timedelta(minutes=s + n)) for s, n in busy]
+    span = (base + timedelta(minutes=since), base + timedelta(minutes=since + length))
+    joined = merged(intervals)
+    assert all(a[1] < b[0] for a, b in pairwise(joined))
+    found = overlapping_merged(span, joined, [end for _start, end in joined])
+    assert bool(found) == bool(overlapping(span, intervals))
