@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from tests import hypothesis_profiles  # noqa: F401 - loads the profile (HYPOTHESIS_PROFILE)
+
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The shared Redis that tests with several processes use; .ci/run starts one there.
@@ -26,6 +28,13 @@ def redis_missing() -> str:
     except redis.RedisError as exc:
         return f"no Redis answers at {TEST_REDIS_URL} ({type(exc).__name__})"
     return ""
+
+
+def pytest_itemcollected(item):
+    """A browser test checks pages, not the database: CI runs it in one leg only (`once`).
+    Marked as it is collected, before `-m "not once"` deselects."""
+    if "browser" in item.keywords:
+        item.add_marker(pytest.mark.once)
 
 
 # trylast: after `-m "not postgres"` has deselected what a run leaves out.
