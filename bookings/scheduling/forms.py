@@ -105,38 +105,51 @@ class SlotSelect(forms.RadioSelect):
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = self.build_attrs(self.attrs, attrs)
-        base_id = escape(attrs.get("id", f"id_{name}"))
-        flags = " required" if attrs.get("required") else ""
-        selected = "" if value is None or value == "" else str(value)
-        name = escape(name)
-        current_note = None
-        days = []
-        for day_index, (legend, options) in enumerate(self.choices):
-            items = []
-            for index, (option_value, label) in enumerate(options):
-                label = escape(label)
-                if option_value == self.current:
-                    if current_note is None:
-                        current_note = escape(
-                            pgettext("the meeting's own time in the picker", "nykyinen aikasi")
-                        )
-                    items.append(
-                        f'<li class="slot-current"><span>{label} <small>{current_note}'
-                        "</small></span></li>"
+        return slot_radios(
+            self.choices,
+            name=name,
+            base_id=attrs.get("id", f"id_{name}"),
+            required=bool(attrs.get("required")),
+            selected="" if value is None or value == "" else str(value),
+            current=self.current,
+        )
+
+
+def slot_radios(
+    groups, *, name: str, base_id: str, required: bool, selected: str = "", current=None
+) -> str:
+    """The radios of grouped_choices() as SlotSelect writes them; the booking page calls this
+    directly, without a form or a widget to build per request."""
+    flags = " required" if required else ""
+    name, base_id = escape(name), escape(base_id)
+    current_note = None
+    days = []
+    for day_index, (legend, options) in enumerate(groups):
+        items = []
+        for index, (option_value, label) in enumerate(options):
+            label = escape(label)
+            if option_value == current:
+                if current_note is None:
+                    current_note = escape(
+                        pgettext("the meeting's own time in the picker", "nykyinen aikasi")
                     )
-                    continue
-                option_id = f"{base_id}_{day_index}_{index}"
-                checked = " checked" if option_value == selected else ""
                 items.append(
-                    f'<li><input type="radio" name="{name}" value="{escape(option_value)}"'
-                    f' id="{option_id}"{checked}{flags}><label for="{option_id}">{label}</label>'
-                    "</li>"
+                    f'<li class="slot-current"><span>{label} <small>{current_note}'
+                    "</small></span></li>"
                 )
-            days.append(
-                f'<fieldset class="slot-day"><legend>{escape(legend)}</legend>'
-                f'<ul class="slot-times">{NEWLINE.join(items)}</ul></fieldset>'
+                continue
+            option_id = f"{base_id}_{day_index}_{index}"
+            checked = " checked" if option_value == selected else ""
+            items.append(
+                f'<li><input type="radio" name="{name}" value="{escape(option_value)}"'
+                f' id="{option_id}"{checked}{flags}><label for="{option_id}">{label}</label>'
+                "</li>"
             )
-        return mark_safe(NEWLINE.join(days))  # noqa: S308 - every value and label is escaped above
+        days.append(
+            f'<fieldset class="slot-day"><legend>{escape(legend)}</legend>'
+            f'<ul class="slot-times">{NEWLINE.join(items)}</ul></fieldset>'
+        )
+    return mark_safe(NEWLINE.join(days))  # noqa: S308 - every value and label is escaped above
 
 
 NEWLINE = "\n"

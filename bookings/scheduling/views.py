@@ -2,6 +2,7 @@
 are in bookings.scheduling.manage_views)."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ from services.content import cached_practice, cached_privacy_notice
 from ..inquiries import services
 from ..inquiries.spam import FormToken, client_key
 from . import availability, meetings
-from .forms import BookingForm, SlotForm, week_label
+from .forms import BookingForm, grouped_choices, slot_radios, week_label
 from .slots import local_date
 
 # Stand-ins for the per-visitor parts in the cached copy of the empty booking page.
@@ -124,6 +125,41 @@ class Week:
         return starts
 
 
+# Stand-in for the week's radios in the picker's frame.
+RADIOS_SLOT = mark_safe("<!-- booking-radios -->")
+_frames: dict[tuple, str] = {}
+
+
+class FrameSlot:
+    """What the picker's template reads of the form's time field on a GET: no errors, whether
+    the week has times, and a stand-in for the radios."""
+
+    errors = ()
+
+    def __init__(self, has_times: bool):
+        self.field = SimpleNamespace(widget=SimpleNamespace(choices=has_times))
+
+    def __str__(self) -> str:
+        return RADIOS_SLOT
+
+
+def picker_frame(week: Week, practice, has_times: bool) -> str:
+    """The picker around a week's radios (week links, label, notes) as every visitor of that
+    week sees it, rendered once per process: a template was a quarter of the page's time. Kept
+    by everything it shows (the language, the week, the horizon, the practice's contacts)."""
+    contacts = practice and (practice.email, practice.phone_display, practice.phone_uri)
+    key = (get_language(), week.monday, week.first, week.last, week.last_day, has_times, contacts)
+    frame = _frames.get(key)
+    if frame is None:
+        if len(_frames) >= 256:
+            _frames.clear()
+        frame = _frames[key] = render_to_string(
+            "bookings/_slot_picker.html",
+            {"form": {"slot": FrameSlot(has_times)}, "week": week, "practice": practice},
+        )
+    return frame
+
+
 def parse_date(value) -> date | None:
     if not isinstance(value, str) or len(value) != 10:
         return None
@@ -197,10 +233,10 @@ class BookingView(View):
         # page come in one round trip to the cache (dispatch); the week's busy times in one query.
         meeting_type = self.meeting_type
         week = Week(meeting_type, request.GET.get("week"))
-        form = SlotForm(starts=week.free_slots(meeting_type, rules=self.rules))
-        picker = render_to_string(
-            "bookings/_slot_picker.html",
-            {"form": form, "week": week, "practice": self.page["practice"]},
+        starts = week.free_slots(meeting_type, rules=self.rules)
+        radios = slot_radios(grouped_choices(starts), name="slot", base_id="id_slot", required=True)
+        picker = picker_frame(week, self.page["practice"], bool(starts)).replace(
+            RADIOS_SLOT, radios
         )
         return HttpResponse(
             self.page["html"]
