@@ -140,13 +140,8 @@ BROWSER_ARGS = [
 ]
 
 
-@pytest.fixture
-def site_content(transactional_db):
-    """The launch content, for tests that commit for real.
-
-    Such tests (marked django_db(transaction=True)) empty the database when they end, so each
-    one puts the content back with the data migrations' own functions (they are idempotent).
-    """
+def load_site_content() -> None:
+    """The launch content, with the data migrations' own functions (they are idempotent)."""
     import importlib
 
     from django.db import connection
@@ -162,6 +157,39 @@ def site_content(transactional_db):
     ):
         migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)
+
+
+@pytest.fixture
+def site_content(transactional_db):
+    """The launch content, for tests that commit for real.
+
+    Such tests (marked django_db(transaction=True)) empty the database when they end, so each
+    one puts the content back first.
+    """
+    load_site_content()
+
+
+def commits_for_real(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    return bool(transaction) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that commits for real empties the database when it ends (its fixtures' teardown,
+    just done). Run alone, pytest-django orders such tests last; with pytest-xdist a worker runs
+    whole files in turn, so a later test would find no content: put it back, committed."""
+    result = yield
+    if commits_for_real(item) and nextitem is not None:
+        from django.db import transaction
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock(), transaction.atomic():
+            load_site_content()
+    return result
 
 
 @pytest.fixture
