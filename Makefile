@@ -47,8 +47,11 @@ node_modules/.installed: package.json package-lock.json
 
 node_modules: node_modules/.installed
 
+# pytest-xdist: one worker per core (PYTEST_WORKERS=0 runs in this process); a test file stays on
+# one worker, so its module fixtures (servers, a scratch database) start once.
+PYTEST_WORKERS ?= auto
 test: messages staticfiles/staticfiles.json node_modules/.installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -83,3 +83,19 @@ def cached(name: str, compute: Callable):
         if version is not None and value is not None:
             try_cache("set", key, value, TIMEOUT)
     return value
+
+
+def cached_in_one_trip(name: str, compute: Callable):
+    """compute()'s result like cached(), in one round trip to the cache instead of two: kept
+    under a fixed key with the version it was computed under, and read with the current version
+    (content_version_and). For a page that must ask the cache once per request."""
+    if _bypassed.get():
+        return compute()
+    key = f"content-with-version:{name}"
+    version, stored = content_version_and(key)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    value = compute()
+    if version is not None and value is not None:
+        try_cache("set", key, (version, value), TIMEOUT)
+    return value

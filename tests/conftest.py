@@ -9,6 +9,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
+from tests import hypothesis_profiles  # noqa: F401 - loads the profile (HYPOTHESIS_PROFILE)
+
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # The shared Redis that tests with several processes use; .ci/run starts one there.
@@ -26,6 +28,13 @@ def redis_missing() -> str:
     except redis.RedisError as exc:
         return f"no Redis answers at {TEST_REDIS_URL} ({type(exc).__name__})"
     return ""
+
+
+def pytest_itemcollected(item):
+    """A browser test checks pages, not the database: CI runs it in one leg only (`once`).
+    Marked as it is collected, before `-m "not once"` deselects."""
+    if "browser" in item.keywords:
+        item.add_marker(pytest.mark.once)
 
 
 # trylast: after `-m "not postgres"` has deselected what a run leaves out.
@@ -131,13 +140,8 @@ BROWSER_ARGS = [
 ]
 
 
-@pytest.fixture
-def site_content(transactional_db):
-    """The launch content, for tests that commit for real.
-
-    Such tests (marked django_db(transaction=True)) empty the database when they end, so each
-    one puts the content back with the data migrations' own functions (they are idempotent).
-    """
+def load_site_content() -> None:
+    """The launch content, with the data migrations' own functions (they are idempotent)."""
     import importlib
 
     from django.db import connection
@@ -154,6 +158,52 @@ def site_content(transactional_db):
     ):
         migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)
+
+
+@pytest.fixture
+def site_content(transactional_db):
+    """The launch content, for tests that commit for real.
+
+    Such tests (marked django_db(transaction=True)) empty the database when they end, so each
+    one puts the content back first.
+    """
+    load_site_content()
+
+
+def commits_for_real(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transaction = marker is not None and (
+        marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+    )
+    return bool(transaction) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that commits for real empties the database when it ends (its fixtures' teardown,
+    just done). Run alone, pytest-django orders such tests last; with pytest-xdist a worker runs
+    whole files in turn, so a later test would find no content: put it back, committed."""
+    result = yield
+    if commits_for_real(item) and nextitem is not None:
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import connection, transaction
+        from pytest_django.plugin import blocking_manager_key
+
+        # Numbered from 1 again, as after migrate: tests post the content's ids (goals 1, 4).
+        tables = [
+            model._meta.db_table
+            for app in ("services", "bookings")
+            for model in apps.get_app_config(app).get_models(include_auto_created=True)
+        ]
+        with item.config.stash[blocking_manager_key].unblock(), transaction.atomic():
+            connection.ops.execute_sql_flush(
+                connection.ops.sql_flush(
+                    no_style(), tables, reset_sequences=True, allow_cascade=True
+                )
+            )
+            load_site_content()
+    return result
 
 
 @pytest.fixture

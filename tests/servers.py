@@ -41,7 +41,9 @@ def dockerfile_instruction(name: str) -> list[str]:
 def scratch_database(suffix: str):
     """An empty database of its own beside the test database; its URL."""
     config = environ.Env.db_url_config(os.environ["DATABASE_URL"])
-    name = f"{config['NAME']}_{suffix}"
+    # A name per pytest-xdist worker too: workers must never drop each other's database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = f"{config['NAME']}_{suffix}" + (f"_{worker}" if worker else "")
     server_url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
     with psycopg.connect(server_url + "/postgres", autocommit=True) as connection:
         connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

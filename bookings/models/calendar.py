@@ -133,7 +133,12 @@ class BusyInterval(models.Model):
         verbose_name = _("varattu aika omasta kalenterista")
         verbose_name_plural = _("varatut ajat omasta kalenterista")
         ordering = ["start"]
-        indexes = [models.Index(fields=["start", "end"], name="busy_interval_start_end")]
+        indexes = [
+            models.Index(fields=["start", "end"], name="busy_interval_start_end"),
+            # A week's read (start < until AND end > since): by the end, years of past busy
+            # times drop out at once.
+            models.Index(fields=["end", "start"], name="busy_interval_end_start"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="busy_start_before_end")
         ]

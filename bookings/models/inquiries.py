@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
@@ -160,6 +160,9 @@ class Inquiry(models.Model):
         ordering = ["created_at"]
         # Viewing an inquiry in the admin is one thing, taking personal data out of it another.
         permissions = [("export_inquiry", _("Voi viedä yhteydenottoja tiedostoon"))]
+        # The two-bookings rule and the resent check look an address up case-insensitively
+        # (email__iexact, UPPER(email) on PostgreSQL): without this a booking read every inquiry.
+        indexes = [models.Index(Upper("email"), name="inquiry_email_upper")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(participants__isnull=True)

@@ -12,12 +12,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
+from django.db import connection
 from django.utils import timezone
 
 from aventuria.cache import cached
 
 from ..models import AvailabilityException, BusyInterval, Meeting, MeetingType, WeeklyHours
+from ..models.calendar import parse_utc
 from . import slots
 
 # Meetings are read this far beyond the window's days: a meeting type's buffers are at most
@@ -94,35 +97,67 @@ class Window:
         return slots.wall_clock(self.last_day + timedelta(days=1), time(0)) + MARGIN
 
 
+@cache
+def busy_sql(vendor: str, ignoring: bool) -> str:
+    """The one query for both sources of busy times in a window, written once per database:
+    the active meetings' blocked ranges (with their start and type, for the daily limit) and
+    the busy times of Henna's own calendar. Instants come as ISO text in UTC, as
+    models.calendar.UTCText reads them, parsed in Python at a fifth of the driver's cost; the
+    ORM's query building and row conversion were a third of the booking page's time."""
+    quote = connection.ops.quote_name
+    meeting, busy = Meeting._meta.db_table, BusyInterval._meta.db_table
+
+    def text(column: str) -> str:
+        if vendor == "postgresql":
+            return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
+        return f"CAST({column} AS TEXT)"
+
+    statuses = ", ".join(["%s"] * len(Meeting.ACTIVE_STATUSES))
+    # Only our own table and column names and placeholders go into the text (S608).
+    meetings = (
+        f"SELECT {text('blocked_from')}, {text('blocked_until')}, {text('start')},"  # noqa: S608
+        " meeting_type_id"
+        f" FROM {quote(meeting)}"
+        f" WHERE status IN ({statuses}) AND blocked_from < %s AND blocked_until > %s"
+    )
+    own_calendar = (
+        f"SELECT {text('start')}, {text(quote('end'))}, NULL, NULL"  # noqa: S608
+        f" FROM {quote(busy)} WHERE start < %s AND {quote('end')} > %s"
+    )
+    ignore = " AND id <> %s" if ignoring else ""
+    return f"{meetings}{ignore} UNION ALL {own_calendar}"
+
+
 def busy_intervals(
     window: Window, *, ignore_meeting_id=None, count_type_id=None
 ) -> tuple[list, Counter]:
     """What keeps Henna busy in the window (meetings with their buffers, and the busy times of
     her own calendar), and how many meetings of the type `count_type_id` fall on each day (for
-    its daily limit): ([(start, end)], Counter({date: n}))."""
-    own_calendar = BusyInterval.objects.overlapping(window.start, window.end)
-    meetings = Meeting.objects.blocking(window.start, window.end)
+    its daily limit): ([(start, end)], Counter({date: n})). One query, the same rows as
+    Meeting.objects.blocking() and BusyInterval.objects.overlapping()."""
+    adapt = connection.ops.adapt_datetimefield_value
+    since, until = adapt(window.start), adapt(window.end)
+    params = [*Meeting.ACTIVE_STATUSES, until, since]
     if ignore_meeting_id is not None:
-        meetings = meetings.exclude(pk=ignore_meeting_id)
-    per_day = Counter()
-    if count_type_id is None:
-        return [*meetings.values_list("blocked_from", "blocked_until"), *own_calendar], per_day
-    busy = own_calendar
-    for blocked_from, blocked_until, start, type_id in meetings.values_list(
-        "blocked_from", "blocked_until", "start", "meeting_type_id"
-    ):
-        busy.append((blocked_from, blocked_until))
-        if type_id == count_type_id:
-            per_day[slots.local_date(start)] += 1
+        params.append(ignore_meeting_id)
+    params += [until, since]
+    with connection.cursor() as cursor:
+        cursor.execute(busy_sql(connection.vendor, ignore_meeting_id is not None), params)
+        rows = cursor.fetchall()
+    busy, per_day = [], Counter()
+    for start, end, meeting_start, type_id in rows:
+        busy.append((parse_utc(start), parse_utc(end)))
+        if count_type_id is not None and type_id == count_type_id:
+            per_day[slots.local_date(parse_utc(meeting_start))] += 1
     return busy, per_day
 
 
 def load_availability(
-    meeting_type: MeetingType, window: Window, *, ignore_meeting_id=None
+    meeting_type: MeetingType, window: Window, *, ignore_meeting_id=None, rules: Rules | None = None
 ) -> slots.Availability:
-    """The engine's input for a meeting type over the window: the meetings in one query, the
-    rules from the cache."""
-    rules = cached_rules()
+    """The engine's input for a meeting type over the window: the busy times in one query, the
+    rules as given (a page that has read them already) or from the cache."""
+    rules = rules or cached_rules()
     busy, per_day = busy_intervals(
         window,
         ignore_meeting_id=ignore_meeting_id,
@@ -139,9 +174,11 @@ def load_availability(
 
 
 def free_slots(
-    meeting_type: MeetingType, window: Window, *, now=None, ignore_meeting_id=None
+    meeting_type: MeetingType, window: Window, *, now=None, ignore_meeting_id=None, rules=None
 ) -> list[datetime]:
-    availability = load_availability(meeting_type, window, ignore_meeting_id=ignore_meeting_id)
+    availability = load_availability(
+        meeting_type, window, ignore_meeting_id=ignore_meeting_id, rules=rules
+    )
     return slots.free_slots(
         availability,
         now=now or timezone.now(),

@@ -5,6 +5,8 @@ form only reads it, the booking write path decides whether the time is still fre
 """
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from html import escape
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
@@ -14,22 +16,35 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from services.validators import validate_phone
 
 from ..inquiries.forms import ErrorSummaryForm, ProtectedForm, TextField, interpolate_lazy
 from ..models import Inquiry, Meeting
 from .meetings import MAX_YEAR, MIN_YEAR
-from .slots import HELSINKI, local_date
+from .slots import HELSINKI
 
 NOTE_MAX_LENGTH = 500
 
 
 def day_legend(day) -> str:
+    return legend_in(get_language(), day)
+
+
+# A week's labels were a sixth of the booking page's time through date_format and pgettext per
+# time: each language's label of a day or a time of day is made once per process.
+@lru_cache(maxsize=1024)
+def legend_in(language: str | None, day: date) -> str:
     # Translators: a day's heading above its free times, a Django date format ("ti 12.1.2027").
     return date_format(day, pgettext("booking day", "D j.n.Y"))
+
+
+@lru_cache(maxsize=1024)
+def time_label_in(language: str | None, hour: int, minute: int) -> str:
+    # Translators: a free time's label, a Django time format ("9.00").
+    return date_format(datetime(2000, 1, 1, hour, minute), pgettext("booking time", "G.i"))
 
 
 def week_label(monday: date) -> str:
@@ -57,8 +72,8 @@ def week_label(monday: date) -> str:
 
 
 def time_label(instant: datetime) -> str:
-    # Translators: a free time's label, a Django time format ("9.00").
-    return date_format(instant.astimezone(HELSINKI), pgettext("booking time", "G.i"))
+    local = instant.astimezone(HELSINKI)
+    return time_label_in(get_language(), local.hour, local.minute)
 
 
 def slot_value(instant: datetime) -> str:
@@ -67,15 +82,21 @@ def slot_value(instant: datetime) -> str:
 
 def grouped_choices(starts: list[datetime]) -> list[tuple[str, list[tuple[str, str]]]]:
     """Free starts as choices grouped by Helsinki day, for SlotSelect."""
+    language = get_language()
     groups: dict = {}
     for start in starts:
-        groups.setdefault(local_date(start), []).append((slot_value(start), time_label(start)))
-    return [(day_legend(day), options) for day, options in groups.items()]
+        local = start.astimezone(HELSINKI)
+        groups.setdefault(local.date(), []).append(
+            (local.isoformat(), time_label_in(language, local.hour, local.minute))
+        )
+    return [(legend_in(language, day), options) for day, options in groups.items()]
 
 
 class SlotSelect(forms.RadioSelect):
-    """Radio buttons in a fieldset per day, the day as its legend. Written out here rather than
-    by a template per option: a week has some fifty, and the page must stay within 3 ms.
+    """Radio buttons in a fieldset per day, the day as its legend. Written out here by a plain
+    loop rather than by a template or format_html per option: a week has some forty, and they
+    were a quarter of the booking page's time. The markup is Django's RadioSelect's in its
+    essentials (ids id_slot_<day>_<n>, "required" and "checked" on the inputs).
 
     `current`: the value of the meeting's own time when it is being moved, shown among the
     times, marked, and not selectable."""
@@ -83,44 +104,55 @@ class SlotSelect(forms.RadioSelect):
     current: str | None = None
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        flags = mark_safe(" required" if widget["attrs"].get("required") else "")  # noqa: S308
-        days = []
-        for legend, options, _index in widget["optgroups"]:
-            times = mark_safe(  # noqa: S308 - each item went through format_html
-                "\n".join(self.render_option(option, flags) for option in options)
-            )
-            days.append(
-                format_html(
-                    '<fieldset class="slot-day"><legend>{}</legend>'
-                    '<ul class="slot-times">{}</ul></fieldset>',
-                    legend,
-                    times,
-                )
-            )
-        return mark_safe("\n".join(days))  # noqa: S308 - every part went through format_html
-
-    def render_option(self, option, flags) -> str:
-        if option["value"] == self.current:
-            return format_html(
-                '<li class="slot-current"><span>{} <small>{}</small></span></li>',
-                option["label"],
-                pgettext("the meeting's own time in the picker", "nykyinen aikasi"),
-            )
-        return format_html(
-            '<li><input type="radio" name="{}" value="{}" id="{}"{}{}>'
-            '<label for="{}">{}</label></li>',
-            option["name"],
-            option["value"],
-            option["attrs"]["id"],
-            CHECKED if option["selected"] else "",
-            flags,
-            option["attrs"]["id"],
-            option["label"],
+        attrs = self.build_attrs(self.attrs, attrs)
+        return slot_radios(
+            self.choices,
+            name=name,
+            base_id=attrs.get("id", f"id_{name}"),
+            required=bool(attrs.get("required")),
+            selected="" if value is None or value == "" else str(value),
+            current=self.current,
         )
 
 
-CHECKED = mark_safe(" checked")
+def slot_radios(
+    groups, *, name: str, base_id: str, required: bool, selected: str = "", current=None
+) -> str:
+    """The radios of grouped_choices() as SlotSelect writes them; the booking page calls this
+    directly, without a form or a widget to build per request."""
+    flags = " required" if required else ""
+    name, base_id = escape(name), escape(base_id)
+    current_note = None
+    days = []
+    for day_index, (legend, options) in enumerate(groups):
+        items = []
+        for index, (option_value, label) in enumerate(options):
+            label = escape(label)
+            if option_value == current:
+                if current_note is None:
+                    current_note = escape(
+                        pgettext("the meeting's own time in the picker", "nykyinen aikasi")
+                    )
+                items.append(
+                    f'<li class="slot-current"><span>{label} <small>{current_note}'
+                    "</small></span></li>"
+                )
+                continue
+            option_id = f"{base_id}_{day_index}_{index}"
+            checked = " checked" if option_value == selected else ""
+            items.append(
+                f'<li><input type="radio" name="{name}" value="{escape(option_value)}"'
+                f' id="{option_id}"{checked}{flags}><label for="{option_id}">{label}</label>'
+                "</li>"
+            )
+        days.append(
+            f'<fieldset class="slot-day"><legend>{escape(legend)}</legend>'
+            f'<ul class="slot-times">{NEWLINE.join(items)}</ul></fieldset>'
+        )
+    return mark_safe(NEWLINE.join(days))  # noqa: S308 - every value and label is escaped above
+
+
+NEWLINE = "\n"
 
 
 class SlotField(forms.Field):

@@ -13,6 +13,7 @@ Starts follow each other at the meeting's length plus its buffers, from the star
 so a fully booked day has no gaps.
 """
 
+from bisect import bisect_right
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -109,6 +110,36 @@ def overlapping(
     return [interval for interval in busy if interval[0] < until and interval[1] > since]
 
 
+def merged(busy: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The busy intervals joined where they overlap or touch, in order: disjoint, so their ends
+    are in order too. A span overlaps one of these exactly when it overlaps one of the
+    intervals they were made of."""
+    joined: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(busy):
+        if joined and start <= joined[-1][1]:
+            if end > joined[-1][1]:
+                joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def overlapping_merged(
+    span: tuple[datetime, datetime],
+    joined: Sequence[tuple[datetime, datetime]],
+    ends: Sequence[datetime],
+) -> list[tuple[datetime, datetime]]:
+    """overlapping() over merged() intervals (and their ends), found by bisection: a week's
+    ranges each look at the few intervals near them, not at all of them."""
+    since, until = span
+    found = []
+    for index in range(bisect_right(ends, since), len(joined)):
+        if joined[index][0] >= until:
+            break
+        found.append(joined[index])
+    return found
+
+
 def wall_clock(day: date, at: time) -> datetime:
     """The instant (UTC) of a Helsinki wall-clock time on a date. A time that the change to
     summer time skips (03.00-04.00 on the last Sunday of March) reads as an hour later."""
@@ -150,7 +181,9 @@ def free_slots(
     latest = now + rules.horizon
     first_day = max(first_day, local_date(earliest))
     last_day = min(last_day, local_date(latest))
-    busy = sorted(availability.busy)
+    # Sorted and joined once for the whole window, then bisected per range.
+    busy = merged(availability.busy)
+    ends = [end for _start, end in busy]
     slots: list[datetime] = []
     day = first_day
     while day <= last_day:
@@ -159,7 +192,7 @@ def free_slots(
             for wall_start, wall_end in open_ranges(day, availability):
                 range_start, range_end = wall_clock(day, wall_start), wall_clock(day, wall_end)
                 # Only what touches this range, so each start is checked against a few.
-                near = overlapping(
+                near = overlapping_merged(
                     blocked_range(
                         range_start,
                         range_end,
@@ -167,6 +200,7 @@ def free_slots(
                         buffer_after=rules.buffer_after,
                     ),
                     busy,
+                    ends,
                 )
                 starts = starts_in_range(range_start, range_end, rules, near, earliest, latest)
                 if (

@@ -2,6 +2,7 @@
 are in bookings.scheduling.manage_views)."""
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,14 +20,14 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from aventuria.cache import cached
+from aventuria.cache import cached_in_one_trip
 from aventuria.shared_pages import page_address
 from services.content import cached_practice, cached_privacy_notice
 
 from ..inquiries import services
 from ..inquiries.spam import FormToken, client_key
 from . import availability, meetings
-from .forms import BookingForm, SlotForm, week_label
+from .forms import BookingForm, grouped_choices, slot_radios, week_label
 from .slots import local_date
 
 # Stand-ins for the per-visitor parts in the cached copy of the empty booking page.
@@ -156,17 +157,52 @@ class Week:
     def next(self) -> date | None:
         return self.monday + timedelta(days=7) if self.monday < self.last else None
 
-    def free_slots(self, meeting_type, *, ignore_meeting_id=None) -> list:
+    def free_slots(self, meeting_type, *, ignore_meeting_id=None, rules=None) -> list:
         starts = availability.free_slots(
-            meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
+            meeting_type, self.window, ignore_meeting_id=ignore_meeting_id, rules=rules
         )
         if not starts and not self.explicit and self.next is not None:
             # The first visit, and this week has no time left: show the next one instead.
             self.monday = self.next
             starts = availability.free_slots(
-                meeting_type, self.window, ignore_meeting_id=ignore_meeting_id
+                meeting_type, self.window, ignore_meeting_id=ignore_meeting_id, rules=rules
             )
         return starts
+
+
+# Stand-in for the week's radios in the picker's frame.
+RADIOS_SLOT = mark_safe("<!-- booking-radios -->")
+_frames: dict[tuple, str] = {}
+
+
+class FrameSlot:
+    """What the picker's template reads of the form's time field on a GET: no errors, whether
+    the week has times, and a stand-in for the radios."""
+
+    errors = ()
+
+    def __init__(self, has_times: bool):
+        self.field = SimpleNamespace(widget=SimpleNamespace(choices=has_times))
+
+    def __str__(self) -> str:
+        return RADIOS_SLOT
+
+
+def picker_frame(week: Week, practice, has_times: bool) -> str:
+    """The picker around a week's radios (week links, label, notes) as every visitor of that
+    week sees it, rendered once per process: a template was a quarter of the page's time. Kept
+    by everything it shows (the language, the week, the horizon, the practice's contacts)."""
+    contacts = practice and (practice.email, practice.phone_display, practice.phone_uri)
+    key = (get_language(), week.monday, week.first, week.last, week.last_day, has_times, contacts)
+    frame = _frames.get(key)
+    if frame is None:
+        if len(_frames) >= 256:
+            _frames.clear()
+        frame = _frames[key] = render_to_string(
+            "bookings/_slot_picker.html",
+            {"form": {"slot": FrameSlot(has_times)}, "week": week, "practice": practice},
+        )
+    return frame
 
 
 def parse_date(value) -> date | None:
@@ -197,7 +233,13 @@ class BookingView(View):
     csrf_failed = False  # set by aventuria.views.csrf_failure
 
     def dispatch(self, request, *args, **kwargs):
-        self.meeting_type = availability.bookable_type()
+        if request.method in ("GET", "HEAD"):
+            # Everything the page reads from the cache, in one round trip (see get()).
+            self.page = cached_in_one_trip(f"booking-page:{page_address(request)}", self.page_parts)
+            self.rules = self.page["rules"]
+        else:
+            self.rules = availability.cached_rules()
+        self.meeting_type = self.rules.bookable_type
         if self.meeting_type is None:
             return TemplateResponse(request, "bookings/booking_closed.html")
         return super().dispatch(request, *args, **kwargs)
@@ -208,7 +250,7 @@ class BookingView(View):
     def render(self, form, *, week=None, status=200, slot_picker=None):
         week = Week(self.meeting_type, week)
         if slot_picker is None:
-            form.fields["slot"].set_choices(week.free_slots(self.meeting_type))
+            form.fields["slot"].set_choices(week.free_slots(self.meeting_type, rules=self.rules))
         context = {
             "form": form,
             "week": week,
@@ -217,21 +259,33 @@ class BookingView(View):
         }
         return TemplateResponse(self.request, self.template_name, context, status=status)
 
+    def page_parts(self) -> dict:
+        """What every visitor's booking page shares, kept in the cache under one key: the
+        booking rules, the practice's details and the page without its times and tokens."""
+        self.rules = availability.read_rules()
+        self.meeting_type = self.rules.bookable_type
+        return {
+            "rules": self.rules,
+            "practice": cached_practice(),
+            "html": self.render_empty_page() if self.meeting_type is not None else None,
+        }
+
     def get(self, request):
         # The page is the same for everyone but for the week's times and two tokens, and
         # crispy-forms takes ~10 ms to render the details part: render the rest once per content
         # version (which the booking rules are part of) and address, as the inquiry form is,
-        # then put this visitor's times and tokens into it.
+        # then put this visitor's times and tokens into it. The rules, the practice and that
+        # page come in one round trip to the cache (dispatch); the week's busy times in one query.
         meeting_type = self.meeting_type
-        html = cached(f"booking-form:{page_address(request)}", self.render_empty_page)
         week = Week(meeting_type, request.GET.get("week"))
-        form = SlotForm(starts=week.free_slots(meeting_type))
-        picker = render_to_string(
-            "bookings/_slot_picker.html",
-            {"form": form, "week": week, "practice": cached_practice()},
+        starts = week.free_slots(meeting_type, rules=self.rules)
+        radios = slot_radios(grouped_choices(starts), name="slot", base_id="id_slot", required=True)
+        picker = picker_frame(week, self.page["practice"], bool(starts)).replace(
+            RADIOS_SLOT, radios
         )
         return HttpResponse(
-            html.replace(SLOTS_SLOT, picker)
+            self.page["html"]
+            .replace(SLOTS_SLOT, picker)
             .replace(TOKEN_SLOT, FormToken.issue())
             .replace(CSRF_SLOT, get_token(request))
         )

@@ -9,7 +9,8 @@ import pytest
 from tests.aventuria.node_tools import VNU, require
 from tests.aventuria.public_pages import LANGUAGES, page_url, public_pages
 
-pytestmark = pytest.mark.django_db
+# Checks of files, not of the database: CI runs them in one leg (pytest.mark.once).
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 def test_every_public_page_is_valid_html(client, tmp_path):

@@ -21,7 +21,8 @@ from services.models import Practice
 from tests.aventuria.node_tools import NODE_MODULES, require
 from tests.bookings.meetings import VIDEO_LINK, book, cancel, make_meeting
 
-pytestmark = pytest.mark.django_db
+# Checks of files, not of the database: CI runs them in one leg (pytest.mark.once).
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 TYPED = 'Ann "Annie" O\'Brien; Kotka: tiimi, ^x'
 SHOWN = "Ann Annie O'Brien Kotka tiimi x"

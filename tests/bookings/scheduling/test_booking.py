@@ -304,3 +304,66 @@ def test_an_expired_security_check_gives_the_form_back_with_what_was_typed(clock
     assert "turvatarkistus vanheni" in page
     assert 'value="Sanni Session"' in page
     assert not Meeting.objects.exists()
+
+
+@pytest.fixture
+def cache_round_trips(monkeypatch):
+    """The calls this process makes to the site's cache, one per round trip (a call the backend
+    makes from inside another, as get_or_set does, is not counted again)."""
+    from django.core.cache import caches
+
+    backend, calls, depth = caches["default"], [], [0]
+
+    def counting(name, original):
+        def call(*args, **kwargs):
+            if depth[0] == 0:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "get_or_set", "add", "delete", "touch"):
+        monkeypatch.setattr(backend, name, counting(name, getattr(backend, name)))
+    return calls
+
+
+def test_a_warm_booking_page_asks_the_database_once_and_the_cache_once(
+    client, cache_round_trips, django_assert_num_queries
+):
+    from bookings.models import BusyInterval
+    from tests.bookings.booking_helpers import booked
+
+    meeting = booked(skip=2)
+    free = offered_slots(client.get(BOOKING_URL).content.decode())
+    busy_start = as_instant(free[0])
+    BusyInterval.objects.create(start=busy_start, end=busy_start + timedelta(minutes=30))
+    cache_round_trips.clear()
+    # Both the meetings and the busy times of Henna's own calendar, in one query.
+    with django_assert_num_queries(1):
+        body = client.get(BOOKING_URL).content.decode()
+    assert cache_round_trips == ["get_many"]
+    offered = [as_instant(slot) for slot in offered_slots(body)]
+    assert busy_start not in offered and meeting.start not in offered
+    assert offered == [as_instant(slot) for slot in free[1:]]
+
+
+def test_the_times_and_days_read_in_the_language_of_each_request(client):
+    def first_labels(url):
+        body = client.get(url).content.decode()
+        legend = re.search(r"<legend>([^<]+)</legend><ul", body).group(1)
+        label = re.search(r'<label for="id_slot_0_0">([^<]+)</label>', body).group(1)
+        return legend, label
+
+    finnish, english, finnish_again = (
+        first_labels(BOOKING_URL),
+        first_labels(BOOKING_URL_EN),
+        first_labels(BOOKING_URL),
+    )
+    assert finnish == finnish_again
+    assert FI_LEGEND.match(f"<legend>{finnish[0]}</legend>")
+    assert EN_LEGEND.match(f"<legend>{english[0]}</legend>")
+    assert re.fullmatch(r"\d{1,2}\.\d\d", finnish[1]) and re.fullmatch(r"\d{1,2}:\d\d", english[1])

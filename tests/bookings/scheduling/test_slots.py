@@ -4,6 +4,7 @@ weeks of 2027.
 Henna's own calendar keeps its busy times out of the times clients can book."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -22,8 +23,12 @@ from bookings.scheduling.slots import (
     finnish_holidays,
     free_slots,
     is_free,
+    merged,
+    overlapping,
+    overlapping_merged,
 )
 from tests.bookings.booking_helpers import BOOKING_URL, as_instant, offered_slots
+from tests.hypothesis_profiles import examples
 
 # Summer time starts on 28.3.2027 and ends on 31.10.2027 (both Sundays).
 DST_WEEKS = [date(2027, 3, 24), date(2027, 10, 27)]
@@ -76,7 +81,7 @@ def scenario(draw):
 
 
 @given(scenario())
-@settings(max_examples=500, deadline=None, derandomize=True)
+@settings(max_examples=examples(500), deadline=None, derandomize=True)
 def test_every_slot_is_inside_the_hours_free_of_busy_times_and_within_notice_and_horizon(case):
     availability, now, first_day, last_day = case
     rules = availability.rules
@@ -95,7 +100,7 @@ def test_every_slot_is_inside_the_hours_free_of_busy_times_and_within_notice_and
 
 
 @given(scenario(), st.integers(0, 10 * 24 * 60), st.integers(1, 300))
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=examples(300), deadline=None, derandomize=True)
 def test_a_new_busy_time_takes_away_exactly_the_slots_it_overlaps(case, offset, length):
     availability, now, first_day, last_day = case
     before = free_slots(availability, now=now, first_day=first_day, last_day=last_day)
@@ -117,7 +122,7 @@ def test_a_new_busy_time_takes_away_exactly_the_slots_it_overlaps(case, offset, 
     st.sampled_from([0, 15]),
     st.sampled_from([0, 15]),
 )
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=examples(40), deadline=None, derandomize=True)
 def test_summer_time_changes_move_no_time_by_an_hour(week, duration, before, after):
     rules = SlotRules(
         duration=timedelta(minutes=duration),
@@ -161,7 +166,7 @@ def test_the_first_slot_after_the_spring_change_is_at_nine_local_time_six_utc():
 
 
 @given(st.integers(0, 6), st.integers(1, 4))
-@settings(max_examples=30, deadline=None, derandomize=True)
+@settings(max_examples=examples(30), deadline=None, derandomize=True)
 def test_days_off_have_no_slots_and_others_keep_theirs(offset, length):
     rules = SlotRules(duration=timedelta(minutes=60), min_notice=timedelta(0))
     first = date(2027, 10, 25) + timedelta(days=offset)
@@ -219,7 +224,7 @@ def test_public_holidays_are_off_unless_opened():
 
 
 @given(st.integers(1, 5), st.integers(0, 6))
-@settings(max_examples=30, deadline=None, derandomize=True)
+@settings(max_examples=examples(30), deadline=None, derandomize=True)
 def test_the_daily_limit_closes_a_day_once_reached(limit, booked):
     rules = SlotRules(duration=timedelta(hours=1), min_notice=timedelta(0), max_per_day=limit)
     day = date(2027, 3, 30)
@@ -289,3 +294,19 @@ def test_a_busy_time_from_her_own_calendar_is_not_offered(client, django_assert_
     hit = [s for s in before if as_instant(s) < busy_end and as_instant(s) + meeting > busy_start]
     assert before[1] in hit
     assert [s for s in before if s not in hit] == after
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 600), st.integers(1, 120)), max_size=12),
+    st.integers(0, 700),
+    st.integers(1, 200),
+)
+@settings(max_examples=examples(300), deadline=None, derandomize=True)
+def test_joined_busy_times_overlap_a_span_exactly_when_one_of_them_does(busy, since, length):
+    base = datetime(2027, 1, 1, tzinfo=UTC)
+    intervals = [(base + timedelta(minutes=s), base + timedelta(minutes=s + n)) for s, n in busy]
+    span = (base + timedelta(minutes=since), base + timedelta(minutes=since + length))
+    joined = merged(intervals)
+    assert all(a[1] < b[0] for a, b in pairwise(joined))
+    found = overlapping_merged(span, joined, [end for _start, end in joined])
+    assert bool(found) == bool(overlapping(span, intervals))
