@@ -208,6 +208,17 @@ def test_cancelling_asks_once_more_and_one_tap_cancels_nothing(client, meeting):
     assert "<h1>Cancel the meeting?</h1>" in english and "Yes, cancel the meeting" in english
 
 
+def test_cancelling_a_booking_not_yet_confirmed_promises_no_email(client, meeting):
+    """A hold was never sent an invitation, so its cancellation sends nothing either."""
+    Meeting.objects.filter(pk=meeting.pk).update(hold_until=timezone.now() + timedelta(minutes=9))
+    page = client.get(cancel_url(meeting)).content.decode()
+    assert "Peruttu aika vapautuu heti muille." in page
+    assert "Saat peruutuksesta vahvistuksen" not in page
+    confirmed = Meeting.objects.filter(pk=meeting.pk).update(hold_until=None)
+    assert confirmed == 1
+    assert "Saat peruutuksesta vahvistuksen" in client.get(cancel_url(meeting)).content.decode()
+
+
 def test_moving_opens_at_the_meetings_own_week_with_its_time_marked(client, meeting):
     """A meeting weeks ahead: the picker starts at its week, not at this one, and shows its
     time among the others as the current one, which cannot be chosen."""
