@@ -270,8 +270,13 @@ class MeetingQuerySet(models.QuerySet):
 
     def blocking(self, since, until):
         """Active meetings whose time with buffers reaches into [since, until): the candidates
-        for an overlap, which bookings.scheduling.slots.overlapping then decides."""
-        return self.active().filter(blocked_from__lt=until, blocked_until__gt=since)
+        for an overlap, which bookings.scheduling.slots.overlapping then decides. A hold not
+        confirmed in time blocks nothing, even before expire_holds has cancelled it."""
+        return (
+            self.active()
+            .filter(blocked_from__lt=until, blocked_until__gt=since)
+            .exclude(hold_until__lte=timezone.now())
+        )
 
 
 class Meeting(models.Model):

@@ -119,6 +119,8 @@ def busy_sql(vendor: str, ignoring: bool) -> str:
         " meeting_type_id"
         f" FROM {quote(meeting)}"
         f" WHERE status IN ({statuses}) AND blocked_from < %s AND blocked_until > %s"
+        # A hold not confirmed in time blocks nothing, even before expire_holds cancels it.
+        " AND (hold_until IS NULL OR hold_until > %s)"
     )
     own_calendar = (
         f"SELECT {text('start')}, {text(quote('end'))}, NULL, NULL"  # noqa: S608
@@ -137,7 +139,7 @@ def busy_intervals(
     Meeting.objects.blocking() and BusyInterval.objects.overlapping()."""
     adapt = connection.ops.adapt_datetimefield_value
     since, until = adapt(window.start), adapt(window.end)
-    params = [*Meeting.ACTIVE_STATUSES, until, since]
+    params = [*Meeting.ACTIVE_STATUSES, until, since, adapt(timezone.now())]
     if ignore_meeting_id is not None:
         params.append(ignore_meeting_id)
     params += [until, since]

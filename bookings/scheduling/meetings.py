@@ -472,6 +472,7 @@ def schedule_meetings(
     accepted = set(accepted_overlaps)
     with refused_if_taken(), transaction.atomic():
         serialise()
+        expire_holds(serialised=True)  # A hold not confirmed in time blocks nothing.
         overlaps = find_overlaps(meeting_type=meeting_type, sessions=sessions)
         unaccepted = [
             overlap
@@ -500,8 +501,10 @@ def schedule_meetings(
 
 
 def locked(meeting: Meeting) -> Meeting:
-    """Within a transaction: take the meeting lock and read the meeting as it now is."""
+    """Within a transaction: take the meeting lock, free the times of holds not confirmed in
+    time (so that none stands in a change's way) and read the meeting as it now is."""
     serialise()
+    expire_holds(serialised=True)
     return Meeting.objects.select_related("meeting_type", "inquiry").get(pk=meeting.pk)
 
 

@@ -124,6 +124,30 @@ def test_an_unconfirmed_hold_frees_its_time_after_30_minutes(client, post_bookin
     assert "Varausta ei vahvistettu ajoissa" in response.content.decode()
 
 
+def test_a_hold_past_its_time_blocks_nothing_even_before_it_is_swept(
+    client, post_booking, admin_user
+):
+    """Between the hold's end and the next sweep (a booking, the worker, cron) its time is
+    already free: offered on the page, and Henna may schedule a session there."""
+    post_booking()
+    hold = Meeting.objects.get()
+    slot = timezone.localtime(hold.start).isoformat()
+    assert slot not in offered_slots(client.get(BOOKING_URL).content.decode())
+    Meeting.objects.update(hold_until=timezone.now() - timedelta(seconds=1))
+
+    assert slot in offered_slots(client.get(BOOKING_URL).content.decode())
+    inquiry = Inquiry.objects.create(name="Tiimi", email="tiimi@example.fi", kind="group")
+    (scheduled,) = meetings.schedule_meetings(
+        inquiry=inquiry,
+        meeting_type=hold.meeting_type,
+        place="remote",
+        sessions=[(hold.start, hold.end)],
+        user=admin_user,
+    )
+    hold.refresh_from_db()
+    assert (hold.status, scheduled.is_active) == (Meeting.Status.CANCELLED, True)
+
+
 def test_the_command_frees_expired_holds(post_booking, capsys):
     post_booking()
     Meeting.objects.update(hold_until=timezone.now() - timedelta(seconds=1))

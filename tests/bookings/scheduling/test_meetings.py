@@ -189,7 +189,7 @@ def test_henna_and_clients_changing_meetings_at_once_never_double_book(site_cont
     def henna(meeting):
         barrier.wait(timeout=30)
         try:
-            return meetings.set_meeting_status(meeting=meeting, status="held", user=admin_user).pk
+            return meetings.set_meeting_status(meeting=meeting, status="booked", user=admin_user).pk
         except meetings.MeetingRefused as refused:
             return refused.code
         finally:
