@@ -134,9 +134,11 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
         while day_date <= min(day_off.last_date, last):
             days[day_date].notes.append(text)
             day_date += timedelta(days=1)
+    unconfirmed = str(_("vahvistamatta"))
     meetings = (
         Meeting.objects.active()
         .filter(start__lt=end, end__gt=start)
+        .exclude(hold_until__lte=timezone.now())  # Not confirmed in time: the time is free.
         .order_by("start")
         .annotate(start_utc=UTCText("start"), end_utc=UTCText("end"))
         .values_list(
@@ -150,6 +152,7 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
             "inquiry__name",
             "inquiry__organisation",
             "inquiry__kind",
+            "hold_until",
         )
     )
     lines = Entries()
@@ -162,11 +165,14 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
                 local_start,
                 parse_utc(m_end).astimezone(local),
                 type_name=type_name,
-                status="" if status == Meeting.Status.BOOKED else statuses.get(status, ""),
+                # A new client's booking not yet confirmed from their email reads as such.
+                status=unconfirmed
+                if row[10] is not None
+                else ("" if status == Meeting.Status.BOOKED else statuses.get(status, "")),
                 url=url_pattern.format(inquiry_id),
                 reference=reference,
                 place=places.get(place, ""),
-                client=client_label(*row[7:]),
+                client=client_label(*row[7:10]),
             )
             day.items.append((local_start, False, line))
     for b_start, b_end in BusyInterval.objects.overlapping(start, end):

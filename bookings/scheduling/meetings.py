@@ -579,13 +579,18 @@ def apply_change(
         meeting.is_active or old.is_active
     ):
         meeting.sequence += 1
+    # Henna changed a booking its client has not confirmed: she has taken it over, so it is an
+    # ordinary booking from now on (it no longer expires) and the client gets its invitation.
+    taken_over = old.is_hold and user is not None and meeting.is_active
+    if taken_over and meeting.sequence != old.sequence:
+        meeting.hold_until = None
     meeting.save()
     record_changes(meeting, old, by_client=by_client, user=user)
     # What the client is sent about this change (read by the admin's confirmation step).
     meeting.client_email = ""
-    if meeting.sequence != old.sequence and not old.is_hold:
-        # A hold has had no invitation and Henna no notification: nothing to update.
-        # A meeting that is over gets no email: Henna is putting her records right.
+    if meeting.sequence != old.sequence and (not old.is_hold or taken_over):
+        # A hold still held has had no invitation and Henna no notification: nothing to
+        # update. A meeting that is over gets no email: Henna is putting her records right.
         notify_client = max(meeting.end, old.end) > now
         queue_meeting_emails(
             meeting=meeting, notify_staff=user is None, notify_client=notify_client

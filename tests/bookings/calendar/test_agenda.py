@@ -71,6 +71,27 @@ def test_the_agenda_shows_the_meetings_and_busy_times_of_the_coming_weeks(admin_
 
 
 @pytest.mark.django_db
+def test_a_booking_not_yet_confirmed_reads_so_and_one_not_confirmed_in_time_is_gone(
+    admin_client, week
+):
+    from bookings.models import Meeting
+
+    Meeting.objects.filter(pk=week["in_two_weeks"].pk).update(
+        hold_until=timezone.now() + timedelta(minutes=20)
+    )
+    Meeting.objects.filter(pk=week["today"].pk).update(
+        hold_until=timezone.now() - timedelta(minutes=1)
+    )
+    page = admin_client.get(AGENDA).content.decode()
+    later = week["in_two_weeks"]
+    assert (
+        f"14.30–15.30 Tutustumistapaaminen (vahvistamatta) · Äiniö Öljymäki · "
+        f"{later.inquiry.reference} · Etänä (videoyhteys)"
+    ) in entries(page)
+    assert week["today"].inquiry.reference not in page
+
+
+@pytest.mark.django_db
 def test_the_agenda_names_a_teams_organisation_and_goes_on_past_five_weeks(admin_client, week):
     """A series of ten sessions every three weeks reaches 27 weeks ahead: each is found by
     following "Seuraavat viikot", and the team is named by its organisation."""

@@ -148,6 +148,24 @@ def test_a_hold_past_its_time_blocks_nothing_even_before_it_is_swept(
     assert (hold.status, scheduled.is_active) == (Meeting.Status.CANCELLED, True)
 
 
+def test_a_hold_henna_moves_is_hers_to_keep_and_its_client_gets_the_invitation(
+    post_booking, admin_user
+):
+    post_booking()
+    hold = Meeting.objects.get()
+    mail.outbox.clear()
+    moved = meetings.move_meeting(
+        meeting=hold, new_start=hold.start + timedelta(days=7), user=admin_user
+    )
+    assert not moved.is_hold  # It no longer expires.
+    assert moved.client_email == meetings.INVITATION
+    kinds = Notification.objects.filter(meeting=moved, sequence=moved.sequence)
+    assert list(kinds.values_list("kind", flat=True)) == ["invite"]
+    meetings.expire_holds(now=timezone.now() + timedelta(hours=1))
+    moved.refresh_from_db()
+    assert moved.is_active
+
+
 def test_the_command_frees_expired_holds(post_booking, capsys):
     post_booking()
     Meeting.objects.update(hold_until=timezone.now() - timedelta(seconds=1))
