@@ -155,6 +155,7 @@ def load_site_content() -> None:
         ("bookings", "0005_intro_meeting", "add_intro_meeting"),
         ("services", "0006_privacy_notice_booking", "add_version"),
         ("services", "0007_billing_practice_bank_account", "add_version"),
+        ("bookings", "0012_henna_usual_meeting_types", "add_usual_types"),
     ):
         migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)
