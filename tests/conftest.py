@@ -159,6 +159,10 @@ def load_site_content() -> None:
     ):
         migration = importlib.import_module(f"{app}.migrations.{name}")
         getattr(migration, function)(loader.project_state(migration.STATE).apps, None)
+    # As every migrate leaves it: the content's first version in its history.
+    from services.history import record_initial_versions
+
+    record_initial_versions()
 
 
 @pytest.fixture
