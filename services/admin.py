@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.forms import ModelChoiceField
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -45,11 +47,37 @@ class PracticeAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
 MOVE = "_move"  # the POST key of the up and down buttons: "<model>-<pk>-up" or "-down"
 
 
+class RowsReadOnceFormSet(BaseInlineFormSet):
+    """Each posted row's id is looked up among the rows the formset read already, where Django
+    asks the database once per row (17 queries on the home page's save)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields.get(self._pk_field.name)
+        if type(field) is not ModelChoiceField:
+            return
+        rows = self._rows_by_pk()
+
+        class KnownRow(ModelChoiceField):
+            def to_python(self, value):
+                if value not in self.empty_values and str(value) in rows:
+                    return rows[str(value)]
+                return super().to_python(value)  # Not this page's row: asked as before.
+
+        field.__class__ = KnownRow
+
+    def _rows_by_pk(self) -> dict:
+        if not hasattr(self, "_rows"):
+            self._rows = {str(row.pk): row for row in self.get_queryset()}
+        return self._rows
+
+
 class OrderedInlineMixin:
     """Goals, methods and sections in their order: each row has buttons to move it up or down
     (plain submit buttons, no JavaScript) and says when its English text is missing."""
 
     english_fields: tuple[str, ...] = ("text",)
+    formset = RowsReadOnceFormSet
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "move", "english"]
