@@ -3,6 +3,7 @@ from django.forms import ModelChoiceField
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
@@ -47,29 +48,40 @@ class PracticeAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
 MOVE = "_move"  # the POST key of the up and down buttons: "<model>-<pk>-up" or "-down"
 
 
+class KnownRowField(ModelChoiceField):
+    """An inline row's id, found among the rows its formset read (`rows`, by pk as text);
+    an id that is not among them is looked up as Django does."""
+
+    def __init__(self, *args, rows: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value not in self.empty_values and str(value) in self.rows:
+            return self.rows[str(value)]
+        return super().to_python(value)
+
+
 class RowsReadOnceFormSet(BaseInlineFormSet):
     """Each posted row's id is looked up among the rows the formset read already, where Django
-    asks the database once per row (17 queries on the home page's save)."""
+    asks the database once per row (14 queries on the home page's save)."""
+
+    @cached_property
+    def rows_by_pk(self) -> dict:
+        return {str(row.pk): row for row in self.get_queryset()}
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        field = form.fields.get(self._pk_field.name)
-        if type(field) is not ModelChoiceField:
-            return
-        rows = self._rows_by_pk()
-
-        class KnownRow(ModelChoiceField):
-            def to_python(self, value):
-                if value not in self.empty_values and str(value) in rows:
-                    return rows[str(value)]
-                return super().to_python(value)  # Not this page's row: asked as before.
-
-        field.__class__ = KnownRow
-
-    def _rows_by_pk(self) -> dict:
-        if not hasattr(self, "_rows"):
-            self._rows = {str(row.pk): row for row in self.get_queryset()}
-        return self._rows
+        name = self._pk_field.name
+        field = form.fields.get(name)
+        if type(field) is ModelChoiceField:
+            form.fields[name] = KnownRowField(
+                field.queryset,
+                rows=self.rows_by_pk,
+                initial=field.initial,
+                required=False,
+                widget=field.widget,
+            )
 
 
 class OrderedInlineMixin:
