@@ -158,6 +158,11 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
     lines = Entries()
     for row in meetings:
         m_start, m_end, status, place, type_name, inquiry_id, reference = row[:7]
+        client, hold_until = row[7:10], row[10]
+        if hold_until is not None:  # A new client's booking not yet confirmed from the email.
+            shown_status = unconfirmed
+        else:
+            shown_status = "" if status == Meeting.Status.BOOKED else statuses.get(status, "")
         local_start = parse_utc(m_start).astimezone(local)
         day = days.get(local_start.date())
         if day is not None:
@@ -165,14 +170,11 @@ def days_with_entries(first: date, last: date) -> dict[date, Day]:
                 local_start,
                 parse_utc(m_end).astimezone(local),
                 type_name=type_name,
-                # A new client's booking not yet confirmed from their email reads as such.
-                status=unconfirmed
-                if row[10] is not None
-                else ("" if status == Meeting.Status.BOOKED else statuses.get(status, "")),
+                status=shown_status,
                 url=url_pattern.format(inquiry_id),
                 reference=reference,
                 place=places.get(place, ""),
-                client=client_label(*row[7:10]),
+                client=client_label(*client),
             )
             day.items.append((local_start, False, line))
     for b_start, b_end in BusyInterval.objects.overlapping(start, end):
