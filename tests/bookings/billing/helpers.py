@@ -1,10 +1,12 @@
 """A month of sessions for two organisations, as the issue's "done when" describes: a wellbeing
 county with an OVT address and an order number, and a company that takes PDF invoices by email."""
 
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.management import call_command
 from django.utils import timezone
 
 from bookings.models import Inquiry, Meeting, MeetingType, Payer
@@ -122,3 +124,18 @@ TODAY = date(2027, 2, 1)
 
 def now_is_february(monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+
+
+def exported(invoice, *, file_format: str, folder) -> bytes:
+    """What `manage.py export_invoice NUMBER --format FORMAT --output FILE` writes."""
+    output = folder / f"{invoice.number}.{file_format}"
+    call_command(
+        "export_invoice",
+        str(invoice.number),
+        "--format",
+        file_format,
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
+    return output.read_bytes()

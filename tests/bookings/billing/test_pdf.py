@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 import zxingcpp
-from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
@@ -22,7 +21,7 @@ from bookings.billing.reference import (
 )
 from bookings.inquiries.privacy import erase_person
 
-from .helpers import IBAN, TODAY, january
+from .helpers import IBAN, TODAY, exported, january
 
 JANUARY = services.Month(2027, 1)
 
@@ -147,19 +146,7 @@ def test_the_same_pdf_byte_for_byte_after_both_clients_are_erased(
     erase_person(email=aino.email, user=admin_user)
     erase_person(email=pekka.email, user=admin_user)
 
-    after = []
-    for invoice in invoices:
-        output = tmp_path / f"{invoice.number}.pdf"
-        call_command(
-            "export_invoice",
-            str(invoice.number),
-            "--format",
-            "pdf",
-            "--output",
-            str(output),
-            stdout=io.StringIO(),
-        )
-        after.append(output.read_bytes())
+    after = [exported(invoice, file_format="pdf", folder=tmp_path) for invoice in invoices]
     assert after == before
     # Dated by the invoice, not by the export.
     assert PdfReader(io.BytesIO(after[0])).metadata.creation_date == issued_at

@@ -1,18 +1,16 @@
 """The e-invoices: UBL 2.1 per PEPPOL BIS Billing 3.0, checked against the published EN 16931
 and PEPPOL rules (validation.py), and exported unchanged after both clients are erased."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from lxml import etree
 
 from bookings.billing import services, ubl
 from bookings.inquiries.privacy import erase_person
 from bookings.models import Invoice
 
-from .helpers import TODAY, january
+from .helpers import TODAY, exported, january
 from .validation import fatal_errors
 
 pytestmark = pytest.mark.django_db
@@ -107,18 +105,6 @@ def test_the_same_invoices_are_exported_unchanged_after_both_clients_are_erased(
     erase_person(email=aino.email, user=admin_user)
     erase_person(email=pekka.email, user=admin_user)
 
-    after = []
-    for document in documents:
-        output = tmp_path / f"{document.number}.xml"
-        call_command(
-            "export_invoice",
-            str(document.number),
-            "--format",
-            "ubl",
-            "--output",
-            str(output),
-            stdout=io.StringIO(),
-        )
-        after.append(output.read_bytes())
+    after = [exported(document, file_format="ubl", folder=tmp_path) for document in documents]
     assert after == before
     assert Invoice.objects.count() == 3
