@@ -2,6 +2,7 @@ import io
 import logging
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,18 @@ def pytest_collection_modifyitems(config, items):
                 # CI deselects these in its SQLite run (-m "not postgres"); reaching here is a bug.
                 raise pytest.UsageError(f"CI must run {item.nodeid} on PostgreSQL")
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://..."))
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        start_long_files_first(items)
+
+
+def start_long_files_first(items) -> None:
+    """pytest-xdist (`make test`: --dist loadfile --no-loadscope-reorder) hands the workers whole
+    files in the order of the items. Files marked `long` (Lighthouse alone takes half a minute)
+    go first, each to a worker of its own, so that they run beside the rest instead of after
+    it; then the files with most tests, as xdist itself would order them."""
+    tests_in = Counter(item.path for item in items)
+    long = {item.path for item in items if "long" in item.keywords}
+    items.sort(key=lambda item: (item.path not in long, -tests_in[item.path]))
 
 
 @pytest.fixture(autouse=True)
