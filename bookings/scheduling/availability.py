@@ -10,7 +10,7 @@ keeps Henna busy comes in as (start, end) intervals through `busy_intervals`: ad
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
@@ -98,12 +98,14 @@ class Window:
 
 
 @cache
-def busy_sql(vendor: str, ignoring: bool) -> str:
+def busy_sql(vendor: str, ignoring: bool, spans: int) -> str:
     """The one query for both sources of busy times in a window, written once per database:
     the active meetings' blocked ranges (with their start and type, for the daily limit) and
-    the busy times of Henna's own calendar. Instants come as ISO text in UTC, as
-    models.calendar.UTCText reads them, parsed in Python at a fifth of the driver's cost; the
-    ORM's query building and row conversion were a third of the booking page's time."""
+    the busy times of Henna's own calendar that overlap one of `spans` spans (the open hours
+    the free times can reach: her evenings are not read for every page). Instants come as ISO
+    text in UTC, as models.calendar.UTCText reads them, parsed in Python at a fifth of the
+    driver's cost; the ORM's query building and row conversion were a third of the booking
+    page's time."""
     quote = connection.ops.quote_name
     meeting, busy = Meeting._meta.db_table, BusyInterval._meta.db_table
 
@@ -122,29 +124,46 @@ def busy_sql(vendor: str, ignoring: bool) -> str:
         # A hold not confirmed in time blocks nothing, even before expire_holds cancels it.
         " AND (hold_until IS NULL OR hold_until > %s)"
     )
+    ignore = " AND id <> %s" if ignoring else ""
+    if not spans:
+        return f"{meetings}{ignore}"
+    # The spans' outer bounds for the index (by the end: the past drops out at once), the
+    # spans themselves as a filter on what it reads.
+    overlaps = " OR ".join([f"(start < %s AND {quote('end')} > %s)"] * spans)
     own_calendar = (
         f"SELECT {text('start')}, {text(quote('end'))}, NULL, NULL"  # noqa: S608
-        f" FROM {quote(busy)} WHERE start < %s AND {quote('end')} > %s"
+        f" FROM {quote(busy)} WHERE start < %s AND {quote('end')} > %s AND ({overlaps})"
     )
-    ignore = " AND id <> %s" if ignoring else ""
     return f"{meetings}{ignore} UNION ALL {own_calendar}"
 
 
 def busy_intervals(
-    window: Window, *, ignore_meeting_id=None, count_type_id=None
+    window: Window,
+    *,
+    reach: Sequence[tuple[datetime, datetime]] | None = None,
+    ignore_meeting_id=None,
+    count_type_id=None,
 ) -> tuple[list, Counter]:
     """What keeps Henna busy in the window (meetings with their buffers, and the busy times of
-    her own calendar), and how many meetings of the type `count_type_id` fall on each day (for
-    its daily limit): ([(start, end)], Counter({date: n})). One query, the same rows as
+    her own calendar that overlap a span of `reach`, by default the whole window), and how many
+    meetings of the type `count_type_id` fall on each day (for its daily limit):
+    ([(start, end)], Counter({date: n})). One query, the same rows as
     Meeting.objects.blocking() and BusyInterval.objects.overlapping()."""
     adapt = connection.ops.adapt_datetimefield_value
     since, until = adapt(window.start), adapt(window.end)
+    spans = [(window.start, window.end)] if reach is None else reach
     params = [*Meeting.ACTIVE_STATUSES, until, since, adapt(timezone.now())]
     if ignore_meeting_id is not None:
         params.append(ignore_meeting_id)
-    params += [until, since]
+    if spans:
+        # The index reads from the first span's start to the last one's end (the spans are in
+        # order), not the whole window: a week's Monday and weekend drop out too.
+        params += [adapt(max(end for _, end in spans)), adapt(min(start for start, _ in spans))]
+        for start, end in spans:
+            params += [adapt(end), adapt(start)]
+    sql = busy_sql(connection.vendor, ignore_meeting_id is not None, len(spans))
     with connection.cursor() as cursor:
-        cursor.execute(busy_sql(connection.vendor, ignore_meeting_id is not None), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     busy, per_day = [], Counter()
     for start, end, meeting_start, type_id in rows:
@@ -160,19 +179,19 @@ def load_availability(
     """The engine's input for a meeting type over the window: the busy times in one query, the
     rules as given (a page that has read them already) or from the cache."""
     rules = rules or cached_rules()
-    busy, per_day = busy_intervals(
-        window,
-        ignore_meeting_id=ignore_meeting_id,
-        count_type_id=meeting_type.pk if meeting_type.max_per_day else None,
-    )
-    return slots.Availability(
+    open_hours = slots.Availability(
         rules=rules_for(meeting_type),
         weekly=rules.weekly,
         exceptions=rules.exceptions_in(window),
         holidays=slots.holidays_between(window.first_day, window.last_day),
-        busy=busy,
-        booked_per_day=per_day,
     )
+    busy, per_day = busy_intervals(
+        window,
+        reach=slots.reach(open_hours, first_day=window.first_day, last_day=window.last_day),
+        ignore_meeting_id=ignore_meeting_id,
+        count_type_id=meeting_type.pk if meeting_type.max_per_day else None,
+    )
+    return replace(open_hours, busy=busy, booked_per_day=per_day)
 
 
 def free_slots(

@@ -172,6 +172,34 @@ def open_ranges(day: date, availability: Availability) -> list[tuple[time, time]
     return sorted((start, end) for start, end in wall + extra if start < end)
 
 
+def reach(
+    availability: Availability, *, first_day: date, last_day: date
+) -> list[tuple[datetime, datetime]]:
+    """The instants a free time on the dates first_day..last_day can touch: each open range
+    widened by the buffers, joined where they meet. Only what keeps Henna busy inside these
+    can take a time away (her calendar's evenings and weekends cannot), so only that is read."""
+    spans = []
+    day = first_day
+    while day <= last_day:
+        for wall_start, wall_end in open_ranges(day, availability):
+            spans.append(
+                range_reach(
+                    wall_clock(day, wall_start), wall_clock(day, wall_end), availability.rules
+                )
+            )
+        day += timedelta(days=1)
+    return merged(spans)
+
+
+def range_reach(
+    range_start: datetime, range_end: datetime, rules: SlotRules
+) -> tuple[datetime, datetime]:
+    """What the meetings that start and end in an open range hold, buffers included."""
+    return blocked_range(
+        range_start, range_end, buffer_before=rules.buffer_before, buffer_after=rules.buffer_after
+    )
+
+
 def free_slots(
     availability: Availability, *, now: datetime, first_day: date, last_day: date
 ) -> list[datetime]:
@@ -192,16 +220,7 @@ def free_slots(
             for wall_start, wall_end in open_ranges(day, availability):
                 range_start, range_end = wall_clock(day, wall_start), wall_clock(day, wall_end)
                 # Only what touches this range, so each start is checked against a few.
-                near = overlapping_merged(
-                    blocked_range(
-                        range_start,
-                        range_end,
-                        buffer_before=rules.buffer_before,
-                        buffer_after=rules.buffer_after,
-                    ),
-                    busy,
-                    ends,
-                )
+                near = overlapping_merged(range_reach(range_start, range_end, rules), busy, ends)
                 starts = starts_in_range(range_start, range_end, rules, near, earliest, latest)
                 if (
                     range_start.astimezone(HELSINKI).utcoffset()

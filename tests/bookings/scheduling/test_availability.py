@@ -1,14 +1,14 @@
 """The week's busy times: one query for both sources, the same rows as the ORM's, and on
 PostgreSQL indexes that keep it (and the two-bookings rule) as fast with years of data."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from bookings.models import BusyInterval, Meeting, MeetingType
-from bookings.scheduling import availability
+from bookings.scheduling import availability, slots
 from tests.bookings.booking_helpers import booked, first_free
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,26 @@ def test_the_one_query_reads_active_meetings_and_busy_times_and_counts_meetings_
     assert (kept.blocked_from, kept.blocked_until) not in ignoring
 
 
+def test_the_week_reads_henna_s_busy_times_in_her_open_hours_and_not_her_evenings():
+    meeting_type = MeetingType.objects.get(bookable_online=True)
+    start = first_free(meeting_type)
+    day = timezone.localdate(start)
+    evening = slots.wall_clock(day, time(19))
+    BusyInterval.objects.create(start=evening, end=evening + timedelta(hours=2))
+    BusyInterval.objects.create(start=start, end=start + timedelta(minutes=30))
+    window = week_from(day)
+
+    offered = availability.free_slots(meeting_type, window)
+    rules = availability.load_availability(meeting_type, window)
+
+    assert start not in offered
+    assert (start, start + timedelta(minutes=30)) in rules.busy
+    assert (evening, evening + timedelta(hours=2)) not in rules.busy
+    # Nothing else changed: the evening is outside the open hours, so it took no time away.
+    BusyInterval.objects.filter(start=evening).delete()
+    assert availability.free_slots(meeting_type, window) == offered
+
+
 def plan(sql: str, params) -> str:
     with connection.cursor() as cursor:
         # The tables are tiny here: forbid the sequential scan to ask which index can serve.
@@ -57,7 +77,10 @@ def test_a_weeks_busy_times_and_the_two_bookings_rule_are_read_by_index_on_postg
     adapt = connection.ops.adapt_datetimefield_value
     params = [*Meeting.ACTIVE_STATUSES, adapt(window.end), adapt(window.start)]
     now = adapt(timezone.now())
-    week = plan(availability.busy_sql("postgresql", False), [*params, now, *params[-2:]])
+    # Henna's busy times that overlap one span (the week itself here).
+    week = plan(
+        availability.busy_sql("postgresql", False, 1), [*params, now, *params[-2:], *params[-2:]]
+    )
     assert "meeting_blocked_active" in week
     assert "busy_interval_end_start" in week
 

@@ -3,6 +3,7 @@ weeks of 2027.
 
 Henna's own calendar keeps its busy times out of the times clients can book."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
@@ -26,6 +27,7 @@ from bookings.scheduling.slots import (
     merged,
     overlapping,
     overlapping_merged,
+    reach,
 )
 from tests.bookings.booking_helpers import BOOKING_URL, as_instant, offered_slots
 from tests.hypothesis_profiles import examples
@@ -114,6 +116,50 @@ def test_a_new_busy_time_takes_away_exactly_the_slots_it_overlaps(case, offset, 
     after = free_slots(more_busy, now=now, first_day=first_day, last_day=last_day)
     rules = availability.rules
     assert after == [s for s in before if not overlaps(s, rules, busy_start, busy_end)]
+
+
+@st.composite
+def busy_near_the_edges(draw):
+    """Busy times just before, across and after the open ranges' ends, where the buffers
+    decide whether they take a time away, over a summer-time week."""
+    week = draw(st.sampled_from(DST_WEEKS))
+    first_day, last_day = week - timedelta(days=1), week + timedelta(days=5)
+    weekly = draw(weekly_ranges.filter(bool))
+    edges = [
+        helsinki(day.year, day.month, day.day, at.hour, at.minute)
+        for day in (first_day + timedelta(days=n) for n in range(7))
+        for hours in weekly
+        if hours.weekday == day.weekday()
+        for at in (hours.start, hours.end)
+    ]
+    busy = []
+    for edge in draw(st.lists(st.sampled_from(edges), min_size=1, max_size=6)):
+        start = edge + timedelta(minutes=draw(st.integers(-90, 90)))
+        busy.append((start, start + timedelta(minutes=draw(st.integers(1, 60)))))
+    rules = draw(rules_strategy)
+    return (
+        Availability(rules=replace(rules, min_notice=timedelta(0)), weekly=weekly, busy=busy),
+        helsinki(first_day.year, first_day.month, first_day.day) - timedelta(days=1),
+        first_day,
+        last_day,
+    )
+
+
+@given(busy_near_the_edges())
+@settings(max_examples=examples(500), deadline=None, derandomize=True)
+def test_only_busy_times_within_the_reach_of_the_open_hours_take_times_away(case):
+    # The booking page reads only the busy times that overlap the reach (Henna's evenings and
+    # weekends are not read): the free times must be those of all of them.
+    availability, now, first_day, last_day = case
+    spans = reach(availability, first_day=first_day, last_day=last_day)
+    within = Availability(
+        rules=availability.rules,
+        weekly=availability.weekly,
+        busy=[busy for busy in availability.busy if overlapping(busy, spans)],
+    )
+    assert free_slots(within, now=now, first_day=first_day, last_day=last_day) == free_slots(
+        availability, now=now, first_day=first_day, last_day=last_day
+    )
 
 
 @given(
