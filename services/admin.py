@@ -30,6 +30,8 @@ class PracticeAdmin(PreviewAdmin, ContentHistoryAdmin, TranslationAdmin):
         (_("Yhteydenotot"), {"fields": ["email", "phone", "reply_time"]}),
         (_("Laskutus"), {"fields": ["iban", "bic", "vat_registered"]}),
     ]
+    # An old version of the contact details never brings back an old bank account.
+    kept_on_restore = ("iban", "bic", "vat_registered")
 
     def has_add_permission(self, request):
         return not Practice.objects.exists()

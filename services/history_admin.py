@@ -18,6 +18,8 @@ from .history import compare
 
 class ContentHistoryAdmin(VersionAdmin):
     history_latest_first = True
+    # Fields that are not content: restoring a version keeps their values of today.
+    kept_on_restore: tuple[str, ...] = ()
 
     def get_urls(self):
         opts = self.model._meta
@@ -34,11 +36,25 @@ class ContentHistoryAdmin(VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
         title = _("Aiempi versio: %(name)s") % {"name": version.object_repr}
+        if self.kept_on_restore:
+            # django-reversion writes the version into the database, then shows (GET) or saves
+            # (POST) the change form: changeform_view puts these back in between.
+            request.kept_on_restore = (
+                self.model._default_manager.filter(pk=unquote(object_id))
+                .values(*self.kept_on_restore)
+                .first()
+            )
         response = super().revision_view(
             request, object_id, version_id, {"title": title} | (extra_context or {})
         )
         self._comment_restored(request, response, version)
         return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        kept = getattr(request, "kept_on_restore", None)
+        if kept:
+            self.model._default_manager.filter(pk=unquote(object_id)).update(**kept)
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def _comment_restored(self, request, response, version) -> None:
         """The history says in Finnish which version a restore brought back."""

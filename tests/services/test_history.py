@@ -267,3 +267,33 @@ def test_the_accessibility_statement_is_previewed_as_its_public_page(admin_clien
     preview = admin_client.post(url, data | {"_preview": "en"}).content.decode()
     assert "A new introduction." in preview and '<html lang="en"' in preview
     assert Page.objects.get(pk=page.pk).intro_en != "A new introduction."
+
+
+def test_restoring_old_contact_details_keeps_todays_bank_account(admin_client):
+    # Billing's bank details live beside the contact details: an old version brings back the
+    # old phone number, never the account that invoices told clients to pay to.
+    url = reverse("admin:services_practice_change", args=[1])
+    old_phone = Practice.load().phone
+    data = form_data(admin_client.get(url)) | {"iban": "FI21 1234 5600 0007 85", "bic": "NDEAFIHH"}
+    assert admin_client.post(url, data).status_code == 302
+    earlier = Version.objects.get_for_object(Practice.load()).first()
+    data = form_data(admin_client.get(url)) | {
+        "phone": "040 123 4567",
+        "iban": "FI14 1009 3000 1234 58",
+        "bic": "OKOYFIHH",
+        "vat_registered": "on",
+    }
+    assert admin_client.post(url, data).status_code == 302
+
+    restore = reverse("admin:services_practice_revision", args=[1, earlier.pk])
+    shown = admin_client.get(restore)
+    assert 'value="FI1410093000123458"' in shown.content.decode().replace(" ", "")
+    assert admin_client.post(restore, form_data(shown)).status_code == 302
+
+    practice = Practice.load()
+    assert practice.phone == old_phone
+    assert (practice.iban.replace(" ", ""), practice.bic, practice.vat_registered) == (
+        "FI1410093000123458",
+        "OKOYFIHH",
+        True,
+    )
