@@ -128,7 +128,7 @@ def test_a_move_names_the_old_time_to_the_client_and_to_henna(run, admin_user):
     local = timezone.localtime(old)
     weekdays = ["maanantaina", "tiistaina", "keskiviikkona", "torstaina", "perjantaina"]
     old_text = (
-        f"{weekdays[local.weekday()]} {local.day}.{local.month}.{local.year} klo {local.hour}.00"
+        f"{weekdays[local.weekday()]} {local.day}.{local.month}.{local.year} klo {local:%-H.%M}"
     )
     assert f"\nAiempi aika: {old_text}\n" in client.body
     assert henna.subject.startswith("Tapaaminen muuttunut")
