@@ -1,7 +1,15 @@
 import logging
+from functools import cache
 
+from csp.constants import HEADER, HEADER_REPORT_ONLY
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
+from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.signals import setting_changed
 from django.db import DatabaseError, IntegrityError
+from django.dispatch import receiver
 from django.http import QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
@@ -9,6 +17,64 @@ from django.utils.datastructures import MultiValueDict
 from .views import bad_request, service_unavailable
 
 logger = logging.getLogger(__name__)
+
+
+@cache
+def settings_policy(report_only: bool) -> str:
+    """The header django-csp builds from the settings alone (no nonce, nothing per response)."""
+    return build_policy(report_only=report_only)
+
+
+@receiver(setting_changed)
+def _forget_policy(*, setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        settings_policy.cache_clear()
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware, with the settings' policy built once per process.
+
+    django-csp builds the policy from the settings for every response, twice (the policy and
+    the report-only one): 0.08 ms of the booking page's 1.27. The site's policy is the same for
+    every response, so its text is kept; a request that used a nonce or a response a view gave a
+    policy of its own (csp_update, csp_replace, a csp config) goes through django-csp's code.
+    What follows is django-csp 4.0's process_response with the kept text."""
+
+    PER_RESPONSE = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+    )
+
+    def process_response(self, request, response):
+        if getattr(request, "_csp_nonce", None) is not None or any(
+            getattr(response, name, None) is not None for name in self.PER_RESPONSE
+        ):
+            return super().process_response(request, response)
+        if response.status_code in (404, 500) and settings.DEBUG:
+            return response  # Django's debug pages have inline styles.
+        for header, report_only, exempt, setting in (
+            (HEADER, False, "_csp_exempt", "CONTENT_SECURITY_POLICY"),
+            (HEADER_REPORT_ONLY, True, "_csp_exempt_ro", "CONTENT_SECURITY_POLICY_REPORT_ONLY"),
+        ):
+            policy = settings_policy(report_only)
+            prefixes = tuple(
+                (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES") or ()
+            )
+            if (
+                policy
+                and header not in response
+                and not getattr(response, exempt, False)
+                and not request.path_info.startswith(prefixes)
+            ):
+                response[header] = policy
+        # As django-csp: a nonce asked for after the header is written is an error.
+        if getattr(request, "_csp_nonce", None) is None:
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
 
 class DatabaseUnavailableMiddleware:

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "aventuria.middleware.CSPMiddleware",  # django-csp's, with the policy built once
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After SessionMiddleware; LocaleMiddleware reads the language from the URL prefix only,
     # so content pages stay free of cookies and of Vary: Cookie.

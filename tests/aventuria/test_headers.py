@@ -1,10 +1,14 @@
 """Security headers on every public page, with the production settings the tests run under."""
 
 import pytest
-from django.test import Client
+from csp.constants import SELF
+from csp.utils import build_policy
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+from aventuria.middleware import CSPMiddleware
 from services.models import Service
 
 from .observatory import parse_csp, penalties
@@ -101,3 +105,32 @@ def test_plain_http_is_redirected_to_https_on_the_same_host():
     response = Client().get("/tietosuoja/", HTTP_HOST="testserver")
     assert response.status_code == 301
     assert response.headers["Location"] == "https://testserver/tietosuoja/"
+
+
+def test_the_policy_built_once_is_django_csps_and_follows_the_settings(client, settings):
+    # aventuria.middleware.CSPMiddleware keeps the policy's text: the same as django-csp builds,
+    # and built anew when the settings change.
+    assert client.get("/").headers["Content-Security-Policy"] == build_policy()
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"] | {"img-src": [SELF, "data:"]}
+    }
+    assert "img-src 'self' data:" in client.get("/").headers["Content-Security-Policy"]
+
+
+def middleware_response(**attributes) -> HttpResponse:
+    def view(request):
+        response = HttpResponse("<p>x</p>")
+        for name, value in attributes.items():
+            setattr(response, name, value)
+        return response
+
+    return CSPMiddleware(view)(RequestFactory().get("/"))
+
+
+def test_a_view_with_a_policy_of_its_own_or_exempt_gets_what_django_csp_gives():
+    updated = middleware_response(_csp_update={"img-src": ["https://kuvat.example"]})
+    assert "img-src 'self' https://kuvat.example" in updated.headers["Content-Security-Policy"]
+    assert "Content-Security-Policy" not in middleware_response(_csp_exempt=True).headers
+    plain = middleware_response()
+    assert plain.headers["Content-Security-Policy"] == build_policy()
+    assert "Content-Security-Policy-Report-Only" not in plain.headers
