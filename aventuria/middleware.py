@@ -67,7 +67,7 @@ class CSPMiddleware(DjangoCSPMiddleware):
             if (
                 policy
                 and header not in response
-                and not getattr(response, exempt, False)
+                and getattr(response, exempt, False) is False
                 and not request.path_info.startswith(prefixes)
             ):
                 response[header] = policy

@@ -66,12 +66,15 @@ def pytest_collection_modifyitems(config, items):
 
 def start_long_files_first(items) -> None:
     """pytest-xdist (`make test`: --dist loadfile --no-loadscope-reorder) hands the workers whole
-    files in the order of the items. Files marked `long` (Lighthouse alone takes half a minute)
-    go first, each to a worker of its own, so that they run beside the rest instead of after
+    files in the order of the items. Files marked `long(seconds=N)` go first, longest first
+    (Lighthouse alone takes half a minute), so that they run beside the rest instead of after
     it; then the files with most tests, as xdist itself would order them."""
     tests_in = Counter(item.path for item in items)
-    long = {item.path for item in items if "long" in item.keywords}
-    items.sort(key=lambda item: (item.path not in long, -tests_in[item.path]))
+    seconds = {}
+    for item in items:
+        if marker := item.get_closest_marker("long"):
+            seconds[item.path] = marker.kwargs["seconds"]
+    items.sort(key=lambda item: (-seconds.get(item.path, 0), -tests_in[item.path]))
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from tests.aventuria.public_pages import LANGUAGES, page_url, public_pages
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
-    pytest.mark.long,
+    pytest.mark.long(seconds=26),
 ]
 
 SUBMIT = "#inquiry-form [type=submit]"

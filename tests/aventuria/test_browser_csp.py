@@ -16,7 +16,7 @@ from .test_admin_login import code_for
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
-    pytest.mark.long,
+    pytest.mark.long(seconds=26),
 ]
 
 PASSWORD = "pitkä-ja-hyvä-salasana-2026"

@@ -15,7 +15,7 @@ from bookings.models import Inquiry, Meeting
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.browser,
-    pytest.mark.long,
+    pytest.mark.long(seconds=19),
 ]
 
 PASSWORD = "pitkä-salasana-testiin-42"
