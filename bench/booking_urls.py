@@ -1,5 +1,6 @@
 """The site's addresses and a plain Django view at /plain/: one query and a template of one
-line, the floor the booking page is compared with (bench/booking_wsgi.py)."""
+line, the floor the booking page is compared with: bench/booking in one process and served
+(bench/booking_wsgi.py)."""
 
 from django.http import HttpResponse
 from django.template import engines
